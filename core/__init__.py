@@ -1,0 +1,90 @@
+"""Danwei (单位): a self-hosted, plugin-based intranet for Chinese institutions.
+
+:func:`create_app` is the only way to build the application.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as _config
+from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+__version__ = "0.1.0"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the intranet safely."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the intranet: configuration, extensions, core views, then every plugin."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("DANWEI_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
+    _configure(app, test_config)
+
+    from . import web
+    from .i18n import translation_setup
+    from .plugins import PluginHost
+    from .plugins_setup import install_plugins
+
+    host = PluginHost(strict=app.config["STRICT_PLUGINS"])
+    host.discover()
+    directories, domains = translation_setup(host.plugins.values())
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = directories
+    app.config["BABEL_DOMAIN"] = domains
+    _init_extensions(app)
+    web.init_app(app)
+    install_plugins(app, host)
+    return app
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    app.config.from_object(_config.Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(_config.from_env(os.environ))
+    else:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV"] == "production":
+            raise ConfigError(
+                "DANWEI_SECRET_KEY is not set. Production needs a fixed secret key: "
+                "set DANWEI_SECRET_KEY or SECRET_KEY in instance/config.py."
+            )
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    if app.config["ENV"] == "production":
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'danwei.sqlite'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    app.config["UPLOAD_DIR"] = app.config.get("UPLOAD_DIR") or str(
+        Path(app.instance_path) / "uploads"
+    )
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
+
+
+def _init_extensions(app: Flask) -> None:
+    from .i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    limiter.init_app(app)

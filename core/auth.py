@@ -1,0 +1,117 @@
+"""Logging in and out, changing one's password, choosing a language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint, current_app, flash, redirect, render_template, request, session, url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, SubmitField
+from werkzeug.security import check_password_hash
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from . import audit, users
+from .access import login_required_only, public
+from .extensions import db, limiter
+from .i18n import lazy_gettext as _l
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField(_l("Log in"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+    def validate_new(self, field):
+        problem = users.password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for("home.index")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@public
+def login():
+    """Log in with user name and password."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user, problem = users.authenticate(form.username.data, form.password.data)
+        db.session.commit()
+        if user is None:
+            flash(problem, "danger")
+        else:
+            session.clear()
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required_only
+def logout():
+    """Log out."""
+    audit.record("core.logout", subject=current_user._get_current_object(),
+                 summary=current_user.username)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_l("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required_only
+def change_password():
+    """Change one's own password (forced after an administrator set it)."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not check_password_hash(current_user.password_hash, form.current.data):
+            form.current.errors.append(_l("The current password is wrong."))
+        else:
+            users.set_password(current_user._get_current_object(), form.new.data)
+            db.session.commit()
+            flash(_l("Your password was changed."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/language/<code>", methods=["POST"])
+@public
+def set_language(code: str):
+    """Switch the interface language (remembered for the account when logged in)."""
+    if code in current_app.config["LANGUAGES"]:
+        session["locale"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")))

@@ -1,0 +1,186 @@
+"""The ``danwei`` command: database, administrators, plugins, demo data, the server."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app, roles, schema, units, users
+from .extensions import db
+from .plugins import CORE
+
+
+class DanweiGroup(FlaskGroup):
+    """Flask's CLI without third-party ``flask.commands`` (ours define ``db`` themselves)."""
+
+    def _load_plugin_commands(self) -> None:
+        self._loaded_plugin_commands = True
+
+
+@click.group(cls=DanweiGroup, create_app=create_app, add_version_option=False)
+def main():
+    """Danwei (单位) intranet."""
+
+
+# -- database -----------------------------------------------------------------------------------
+
+
+@main.group("db")
+def db_group():
+    """Migrate the database (core, then every installed plugin)."""
+
+
+@db_group.command("upgrade")
+@click.option("--plugin", "only", help="Only this plugin (or 'core').")
+@click.argument("target", default="head")
+@with_appcontext
+def db_upgrade(target, only):
+    """Upgrade core and every plugin to TARGET (default: head)."""
+    for name in schema.upgrade(target, only):
+        click.echo(f"upgraded {name}")
+    roles.sync_declared_roles(current_app.extensions["danwei"])
+    db.session.commit()
+
+
+@db_group.command("downgrade")
+@click.option("--plugin", "only", help="Only this plugin (or 'core').")
+@click.argument("target", default="base")
+@with_appcontext
+def db_downgrade(target, only):
+    """Downgrade every plugin, then core, to TARGET (default: base, i.e. drop everything)."""
+    for name in schema.downgrade(target, only):
+        click.echo(f"downgraded {name}")
+
+
+@db_group.command("status")
+@with_appcontext
+def db_status():
+    """Show the current and head revision of core and each plugin."""
+    for name, current, head in schema.status():
+        mark = "ok" if current == head else "needs upgrade"
+        click.echo(f"{name:24} {current or '-':14} {head or '-':14} {mark}")
+
+
+# -- people ------------------------------------------------------------------------------------
+
+
+@main.command("create-admin")
+@click.argument("username")
+@click.option("--name", default="系统管理员", help="Display name.")
+@click.password_option(help="Asked for when not given.")
+@with_appcontext
+def create_admin(username, name, password):
+    """Create a system administrator (or make an existing user one)."""
+    problem = users.password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="password")
+    user = users.find_by_username(username)
+    if user is None:
+        user = users.create_user(username, name, password, is_superuser=True)
+    else:
+        user.is_superuser = True
+        users.set_password(user, password)
+    db.session.commit()
+    click.echo(f"administrator {user.username} ready")
+
+
+# -- plugins -----------------------------------------------------------------------------------
+
+
+@main.group("plugins")
+def plugins_group():
+    """List plugins and enable or disable them for units."""
+
+
+@plugins_group.command("list")
+@with_appcontext
+def plugins_list():
+    """Name, version, contract range, state per unit and errors of every installed plugin."""
+    from sqlalchemy import select
+
+    from .models import PluginState
+
+    host = current_app.extensions["danwei"]
+    states = db.session.execute(
+        select(PluginState.plugin, PluginState.enabled, PluginState.unit_id)
+    ).all() if _has_tables() else []
+    codes = {u.id: u.code for u in db.session.scalars(select(units.Unit))} if states else {}
+    if not host.plugins:
+        click.echo("no plugins installed")
+    for name, info in host.plugins.items():
+        where = ", ".join(
+            f"{codes.get(unit_id, unit_id)}:{'on' if on else 'off'}"
+            for plugin, on, unit_id in states if plugin == name
+        )
+        status = "loaded" if info.loaded else "FAILED"
+        click.echo(
+            f"{name:20} {info.version:10} contract {info.contract or '-':14} {status:7} "
+            f"units [{where or 'none'}]"
+        )
+        for error in host.errors_of(name):
+            click.echo(f"    error in {error.where}: {error.message}")
+    if host.errors_of(CORE):
+        for error in host.errors_of(CORE):
+            click.echo(f"core error in {error.where}: {error.message}")
+    if any(not i.loaded for i in host.plugins.values()):
+        sys.exit(1)
+
+
+def _has_tables() -> bool:
+    from sqlalchemy import inspect
+
+    return inspect(db.engine).has_table("plugin_states")
+
+
+def _set_state(name: str, code: str, enabled: bool) -> None:
+    unit = units.by_code(code)
+    if unit is None:
+        raise click.BadParameter(f"no unit with code {code!r}", param_hint="--unit")
+    try:
+        units.set_plugin_state(name, unit, enabled)
+    except LookupError:
+        raise click.BadParameter(f"plugin {name!r} is not installed or failed to load") from None
+    db.session.commit()
+    click.echo(f"{name} {'enabled' if enabled else 'disabled'} for {unit.code} ({unit.name})")
+
+
+@plugins_group.command("enable")
+@click.argument("name")
+@click.option("--unit", "code", required=True, help="Unit code; its subtree is included.")
+@with_appcontext
+def plugins_enable(name, code):
+    """Enable plugin NAME for a unit and its subtree."""
+    _set_state(name, code, True)
+
+
+@plugins_group.command("disable")
+@click.argument("name")
+@click.option("--unit", "code", required=True, help="Unit code; its subtree is included.")
+@with_appcontext
+def plugins_disable(name, code):
+    """Disable plugin NAME for a unit and its subtree (its data is kept)."""
+    _set_state(name, code, False)
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+
+@main.command("demo")
+@with_appcontext
+def demo():
+    """Load demo data from core and every installed plugin, and print the demo accounts."""
+    from .demo import load_demo
+
+    accounts = load_demo()
+    host = current_app.extensions["danwei"]
+    click.echo(f"{'plugin':16} {'user':18} {'password':12} role @ unit")
+    for plugin, account in accounts:
+        click.echo(
+            f"{plugin:16} {account.username:18} {account.password:12} "
+            f"{account.role} @ {account.unit}"
+        )
+    for error in host.errors:
+        click.echo(f"error: plugin {error.plugin} in {error.where}: {error.message}", err=True)

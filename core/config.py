@@ -1,0 +1,84 @@
+"""Configuration: defaults, then ``instance/config.py``, then ``DANWEI_*`` environment variables.
+
+Every key the intranet reads is declared here with its default and a comment saying what it is
+for. Environment variables use the key name with a ``DANWEI_`` prefix, e.g.
+``DANWEI_DATABASE_URL=postgresql+psycopg://danwei@db/danwei``.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Keys that may be set from the environment, and how to parse each value.
+ENV_KEYS: dict[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "DEFAULT_LOCALE": str,
+    "UPLOAD_DIR": str,
+    "STRICT_PLUGINS": bool,
+    "ENV": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "SESSION_COOKIE_SECURE": bool,
+    "PASSWORD_HASH_METHOD": str,
+    "LOGIN_MAX_FAILURES": int,
+    "LOGIN_LOCKOUT_MINUTES": int,
+    "RUN_JOBS_IN_PROCESS": bool,
+}
+
+
+class Defaults:
+    #: "development" or "production". Production refuses to start without a SECRET_KEY.
+    ENV = "development"
+    #: Signs sessions and CSRF tokens. Generated per process in development only.
+    SECRET_KEY: str | None = None
+    #: SQLAlchemy URL; None means the embedded SQLite file ``instance/danwei.sqlite``.
+    DATABASE_URL: str | None = None
+    #: zh_CN first; en is complete too.
+    DEFAULT_LOCALE = "zh_CN"
+    LANGUAGES = ("zh_CN", "en")
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    #: Where attachments and exports are stored; None means ``instance/uploads``.
+    UPLOAD_DIR: str | None = None
+    #: Largest request body accepted (uploads included).
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    #: Turn a plugin that fails to import or raises in a hook into an error (for CI).
+    STRICT_PLUGINS = False
+    #: Flask-Limiter storage: memory for the embedded default, ``redis://...`` in production.
+    RATELIMIT_STORAGE_URI = "memory://"
+    #: Requests to the login form allowed per client address.
+    LOGIN_RATE_LIMIT = "20 per minute"
+    #: Consecutive wrong passwords before an account is locked, and for how long.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+    #: Werkzeug password hash method; tests lower the cost, production keeps scrypt.
+    PASSWORD_HASH_METHOD = "scrypt"
+    #: Minimum password length; passwords must also mix letters and digits.
+    PASSWORD_MIN_LENGTH = 8
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    BOOTSTRAP_SERVE_LOCAL = True
+    #: Rows per page on every paginated list.
+    PAGE_SIZE = 25
+    #: Run due jobs from the web process (the embedded default); production runs ``danwei jobs``.
+    RUN_JOBS_IN_PROCESS = True
+
+
+def from_env(environ: os._Environ | dict) -> dict:
+    """Return the ``DANWEI_*`` settings found in *environ*, parsed to their types."""
+    found = {}
+    for key, kind in ENV_KEYS.items():
+        raw = environ.get(f"DANWEI_{key}")
+        if raw is None:
+            continue
+        if kind is bool:
+            found[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        elif kind is int:
+            found[key] = int(raw)
+        else:
+            found[key] = raw
+    return found

@@ -1,0 +1,100 @@
+"""The frozen dataclasses that hooks return. Re-exported, documented, from :mod:`core.api`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Permission:
+    """Something a role may allow, named ``<plugin>.<action>`` (e.g. ``school_leave.approve``)."""
+
+    name: str
+    #: Short label shown to administrators; wrap it in ``lazy_gettext``.
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """A role a plugin declares, with the permissions it grants by default.
+
+    Administrators may change a role's permissions afterwards; their change is kept.
+    """
+
+    #: ``<plugin>.<role>``, e.g. ``school_leave.class_teacher``.
+    name: str
+    label: str
+    permissions: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """An entry of the navigation bar, shown when the user holds *permission* in the unit."""
+
+    label: str
+    endpoint: str
+    permission: str | None = None
+    icon: str = ""
+    #: Lower numbers come first; core uses 0–99, plugins 100 and up.
+    order: int = 100
+    url_kwargs: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A dashboard card. *render* returns HTML (usually ``render_template(...)``).
+
+    Each widget is rendered on its own: one that raises is replaced by an error card.
+    """
+
+    id: str
+    title: str
+    render: Any
+    permission: str | None = None
+    order: int = 100
+    #: Bootstrap column width on large screens (1–12).
+    width: int = 6
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """A setting with its default. ``scope`` is ``"global"``, ``"unit"`` (per unit, inherited
+    down the tree, falling back to the global value) or both, which is the default."""
+
+    key: str
+    label: str
+    #: One of ``str``, ``text``, ``int``, ``float``, ``bool``, ``choice``, ``time``, ``date``.
+    type: str = "str"
+    default: Any = None
+    help: str = ""
+    scope: str = "unit"
+    choices: tuple[tuple[str, str], ...] = ()
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo login that ``danwei demo`` prints and the README lists."""
+
+    username: str
+    password: str
+    role: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """A business state change, passed to ``on_domain_event`` after it was audited."""
+
+    action: str
+    plugin: str
+    subject_type: str | None
+    subject_id: str | None
+    unit_id: int | None
+    actor_id: int | None
+    summary: str = ""
+    data: dict = field(default_factory=dict)

@@ -1,0 +1,51 @@
+"""The home page: dashboard widgets of the plugins enabled in the current unit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session
+from flask_login import current_user
+from markupsafe import Markup
+
+from . import access
+from .access import login_required_only
+from .auth import safe_next
+
+bp = Blueprint("home", __name__)
+
+
+def render_widgets(user, unit) -> list[dict]:
+    """Render each widget on its own; a failing one becomes an error card."""
+    if unit is None:
+        return []
+    host = current_app.extensions["danwei"]
+    enabled = {"core"} | access.enabled_plugins(unit)
+    cards = []
+    widgets = host.collect("dashboard_widgets", only=enabled, user=user, unit=unit)
+    for plugin, widget in sorted(widgets, key=lambda pw: (pw[1].order, str(pw[1].title))):
+        if widget.permission and not access.can(widget.permission, unit, user):
+            continue
+        try:
+            body, failed = Markup(widget.render()), False
+        except Exception as exc:  # noqa: BLE001 - one widget must not break the page
+            host.fail(plugin, f"widget {widget.id}", exc)
+            body, failed = Markup(""), True
+        cards.append({"widget": widget, "plugin": plugin, "body": body, "failed": failed})
+    return cards
+
+
+@bp.route("/")
+@login_required_only
+def index():
+    """Dashboard of the current unit."""
+    return render_template("home/index.html", cards=render_widgets(current_user, g.unit))
+
+
+@bp.route("/unit", methods=["POST"])
+@login_required_only
+def switch_unit():
+    """Work in another of one's units."""
+    wanted = request.form.get("unit_id", type=int)
+    if wanted not in {u.id for u in g.units}:
+        abort(404)
+    session["unit_id"] = wanted
+    return redirect(safe_next(request.form.get("next")))

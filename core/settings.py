@@ -1,0 +1,83 @@
+"""Settings declared by core and plugins, stored globally or per unit.
+
+A value is looked up on the unit, then up its ancestors, then globally, then the declared
+default: a county can set a rule once and a school can still override it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from . import audit
+from .declarations import SettingSpec
+from .extensions import db
+from .models import SettingValue, Unit
+
+
+def spec_of(plugin: str, key: str) -> SettingSpec:
+    for spec in current_app.extensions["danwei"].settings.get(plugin, ()):
+        if spec.key == key:
+            return spec
+    raise KeyError(f"{plugin}.{key} is not a declared setting")
+
+
+def get_setting(plugin: str, key: str, unit: Unit | None = None) -> Any:
+    """The effective value of ``plugin.key`` for *unit* (or globally when *unit* is None)."""
+    spec = spec_of(plugin, key)
+    ids = list(reversed(unit.ancestor_ids)) if unit is not None else []
+    rows = db.session.execute(
+        select(SettingValue.unit_id, SettingValue.value_json).where(
+            SettingValue.plugin == plugin,
+            SettingValue.key == key,
+            SettingValue.unit_id.in_(ids) | SettingValue.unit_id.is_(None),
+        )
+    ).all()
+    found = {unit_id: value for unit_id, value in rows}
+    for unit_id in [*ids, None]:
+        if unit_id in found:
+            return json.loads(found[unit_id])
+    return spec.default
+
+
+def stored_value(plugin: str, key: str, unit: Unit | None) -> SettingValue | None:
+    return db.session.scalar(
+        select(SettingValue).where(
+            SettingValue.plugin == plugin,
+            SettingValue.key == key,
+            SettingValue.unit_id == unit.id if unit is not None else SettingValue.unit_id.is_(None),
+        )
+    )
+
+
+def set_setting(plugin: str, key: str, value: Any, unit: Unit | None = None) -> None:
+    """Store *value* for ``plugin.key`` on *unit* (or globally) and audit the change."""
+    spec_of(plugin, key)
+    row = stored_value(plugin, key, unit)
+    if row is None:
+        row = SettingValue(plugin=plugin, key=key, unit_id=unit.id if unit else None)
+        db.session.add(row)
+    old = row.value_json
+    row.value_json = json.dumps(value, ensure_ascii=False, default=str)
+    if old != row.value_json:
+        audit.record(
+            "core.setting_changed",
+            subject=("setting", f"{plugin}.{key}"),
+            unit=unit,
+            summary=f"{plugin}.{key} = {row.value_json[:200]}",
+            data={"old": old, "new": row.value_json},
+        )
+
+
+def clear_setting(plugin: str, key: str, unit: Unit | None = None) -> None:
+    """Forget the stored value so the unit inherits again."""
+    row = stored_value(plugin, key, unit)
+    if row is not None:
+        db.session.delete(row)
+        audit.record(
+            "core.setting_cleared", subject=("setting", f"{plugin}.{key}"), unit=unit,
+            summary=f"{plugin}.{key} reset",
+        )

@@ -1,0 +1,274 @@
+"""Pytest fixtures for core and plugin tests, installed as the ``danwei`` pytest plugin.
+
+The database comes from ``DANWEI_TEST_DATABASE_URL`` (default: a SQLite file in a temporary
+folder). For PostgreSQL a fresh database is created for the session and dropped at the end.
+The schema is built by running the real migrations once; every test starts from empty tables.
+
+Fixtures: ``app``, ``client``, ``db``, ``runner``, ``make_app``, ``create_unit``,
+``create_user``, ``login``, ``login_as``, ``make_plugin``. Mark a test with
+``@pytest.mark.danwei_config(KEY=value)`` to change the app's configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+import uuid
+from collections.abc import Iterator
+from importlib import invalidate_caches
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+TEST_PASSWORD = "secret123"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "danwei_config(**kw): configuration for the app fixture")
+
+
+# -- database ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """A database for this test session: SQLite by default, PostgreSQL when asked for."""
+    base = os.environ.get("DANWEI_TEST_DATABASE_URL", "sqlite")
+    if base == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    url = make_url(base)
+    name = f"danwei_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def base_config(database_url: str, tmp_path: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE_URL": database_url,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "STRICT_PLUGINS": False,
+        "RUN_JOBS_IN_PROCESS": False,
+    }
+
+
+_migrated: set[tuple[str, tuple[str, ...]]] = set()
+
+
+def prepare_database(app) -> None:
+    """Migrate (once per set of plugins), then empty every table and re-declare roles."""
+    from . import roles, schema
+    from .extensions import db
+
+    host = app.extensions["danwei"]
+    key = (app.config["SQLALCHEMY_DATABASE_URI"], tuple(host.loaded))
+    with app.app_context():
+        if key not in _migrated:
+            schema.upgrade()
+            _migrated.add(key)
+        empty_tables(db)
+        roles.sync_declared_roles(host)
+        db.session.commit()
+
+
+def empty_tables(db) -> None:
+    """Delete every row of every table the app knows (migrations' version tables excepted)."""
+    with db.engine.begin() as conn:
+        existing = set(inspect(conn).get_table_names())
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name in existing]
+        if conn.dialect.name == "postgresql" and tables:
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+# -- application ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path, request):
+    """Build an app (after ``make_plugin`` calls, for instance) on the test database."""
+    from . import create_app
+
+    marker = request.node.get_closest_marker("danwei_config")
+    made = []
+
+    def make(**overrides):
+        config = base_config(database_url, tmp_path)
+        if marker:
+            config.update(marker.kwargs)
+        config.update(overrides)
+        app = create_app(config)
+        prepare_database(app)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            from .extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    """The application, with an application context pushed for the test's own queries."""
+    application = make_app()
+    with application.app_context():
+        yield application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    from .extensions import db as database
+
+    return database
+
+
+# -- factories --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def create_unit(app):
+    """``create_unit(code, name=None, kind="unit", parent=None)`` → a committed Unit."""
+    from . import units
+    from .extensions import db
+
+    def make(code, name=None, kind="unit", parent=None):
+        unit = units.create_unit(code, name or code, kind, parent)
+        db.session.commit()
+        return unit
+
+    return make
+
+
+@pytest.fixture
+def create_user(app):
+    """``create_user(username=None, unit=None, roles=(("role", unit), ...), **fields)``."""
+    from . import roles as role_service
+    from . import users
+    from .extensions import db
+
+    counter = iter(range(1, 10**6))
+
+    def make(username=None, unit=None, roles=(), name=None, password=TEST_PASSWORD, **fields):
+        username = username or f"user{next(counter)}"
+        user = users.create_user(username, name or username, password, unit, **fields)
+        for role, where in roles:
+            role_service.assign(user, role, where)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """``login(user_or_username, password=TEST_PASSWORD, client=client)`` via the real form."""
+
+    def do(user, password=TEST_PASSWORD, using=None):
+        using = using or client
+        username = getattr(user, "username", user)
+        response = using.post("/login", data={"username": username, "password": password})
+        assert response.status_code == 302, f"login of {username} failed"
+        return response
+
+    return do
+
+
+@pytest.fixture
+def login_as(create_user, login, client):
+    """``login_as(role, unit, client=client, **user_fields)``: a new user holding *role* in
+    *unit*, logged in on *client*; returns the user."""
+
+    def do(role, unit, using=None, **fields):
+        fields.setdefault("unit", unit)
+        user = create_user(roles=((role, unit),) if role else (), **fields)
+        login(user, using=using)
+        return user
+
+    return do
+
+
+# -- throwaway plugins ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_plugin(tmp_path, monkeypatch):
+    """Write and install a plugin package ``danwei_<name>`` for this test only.
+
+    ``make_plugin(name, source, contract=">=1.0,<2", migrations={file: text}, files={path:
+    text})`` creates the package with *source* as its ``__init__.py`` and an entry point in
+    ``danwei.plugins``, discoverable through importlib.metadata exactly as a pip install would
+    be. Build the app afterwards with ``make_app``.
+    """
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    names = []
+
+    def make(name, source="", contract=">=1.0,<2", migrations=None, files=None, version="0.1"):
+        package = site / f"danwei_{name}"
+        package.mkdir()
+        header = f"DANWEI_CONTRACT = {contract!r}\n" if contract is not None else ""
+        (package / "__init__.py").write_text(header + textwrap.dedent(source), encoding="utf-8")
+        if migrations:
+            folder = package / "migrations"
+            (folder / "versions").mkdir(parents=True)
+            (folder / "env.py").write_text(
+                "from core.api import run_migrations\n\nrun_migrations()\n", encoding="utf-8"
+            )
+            (folder / "script.py.mako").write_text("", encoding="utf-8")
+            for filename, body in migrations.items():
+                (folder / "versions" / filename).write_text(textwrap.dedent(body), "utf-8")
+        for path, body in (files or {}).items():
+            target = package / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(body), encoding="utf-8")
+        dist = site / f"danwei_{name}-{version}.dist-info"
+        dist.mkdir()
+        (dist / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: danwei-{name}\nVersion: {version}\n", "utf-8"
+        )
+        (dist / "entry_points.txt").write_text(
+            f"[danwei.plugins]\n{name} = danwei_{name}\n", encoding="utf-8"
+        )
+        names.append(name)
+        invalidate_caches()
+        return package
+
+    yield make
+    for name in names:
+        for module in [m for m in sys.modules if m == f"danwei_{name}" or
+                       m.startswith(f"danwei_{name}.")]:
+            del sys.modules[module]
+    invalidate_caches()

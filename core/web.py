@@ -1,0 +1,156 @@
+"""Wiring of the web layer: core blueprints, access control, current unit, headers, errors."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, render_template, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+
+from . import access
+from .extensions import db, login_manager
+from .i18n import LANGUAGE_NAMES
+from .i18n import lazy_gettext as _l
+from .models import RoleAssignment, Unit, User
+from .settings import get_setting
+
+#: Sent with every response. No inline script is allowed anywhere, plugins included.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def init_app(app: Flask) -> None:
+    from . import admin, auth, home
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(admin.bp)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "warning"
+    login_manager.user_loader(_load_user)
+
+    app.before_request(_fresh_request)
+    app.before_request(access.enforce_access)
+    app.before_request(_set_current_unit)
+    app.after_request(_security_headers)
+    app.context_processor(_layout_context)
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page)
+
+
+#: Per-request caches kept in ``g``. Cleared at the start of each request because a test (or a
+#: CLI command) may hold one application context across several requests.
+REQUEST_CACHES = ("_login_user", "_danwei_grants", "_danwei_enabled", "_site_name", "unit", "units")
+
+
+def _fresh_request() -> None:
+    for key in REQUEST_CACHES:
+        g.pop(key, None)
+
+
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def units_of(user: User) -> list[Unit]:
+    """The units a user works in: their own unit and every unit where they hold a role."""
+    ids = set(
+        db.session.scalars(select(RoleAssignment.unit_id).where(RoleAssignment.user_id == user.id))
+    )
+    if user.unit_id:
+        ids.add(user.unit_id)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.path)))
+
+
+def _set_current_unit() -> None:
+    """``g.unit``: the unit the user chose in the switcher, else their own unit."""
+    g.unit = None
+    if not current_user.is_authenticated:
+        return
+    g.units = units_of(current_user)
+    chosen = session.get("unit_id")
+    for unit in g.units:
+        if unit.id == chosen:
+            g.unit = unit
+            return
+    if current_user.unit is not None:
+        g.unit = current_user.unit
+    elif g.units:
+        g.unit = g.units[0]
+
+
+def menu_for(user: User, unit: Unit | None) -> list:
+    """The navigation entries of every plugin enabled in *unit* that *user* may use there."""
+    if unit is None:
+        return []
+    host = current_app.extensions["danwei"]
+    enabled = {"core"} | access.enabled_plugins(unit)
+    items = [item for _, item in host.collect("menu_items", only=enabled, user=user, unit=unit)]
+    items = [i for i in items if i.permission is None or access.can(i.permission, unit, user)]
+    return sorted(items, key=lambda i: (i.order, str(i.label)))
+
+
+def site_name() -> str:
+    if "_site_name" not in g:
+        g._site_name = get_setting("core", "site_name")
+    return g._site_name
+
+
+def _layout_context() -> dict:
+    context = {
+        "languages": LANGUAGE_NAMES,
+        "can": access.can,
+        "site_name": site_name,
+        "get_locale": get_locale,
+    }
+    if current_user.is_authenticated and request.endpoint and "unit" in g:
+        context["menu"] = menu_for(current_user, g.unit)
+        context["current_unit"] = g.unit
+        context["my_units"] = g.get("units", [])
+    return context
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+ERROR_TEXT = {
+    400: _l("The request could not be understood. Please go back and try again."),
+    403: _l("You do not have permission to do this here."),
+    404: _l("This page does not exist, or you may not see it."),
+    405: _l("This action is not allowed on this page."),
+    413: _l("The upload is too large."),
+    429: _l("Too many attempts. Please wait a minute and try again."),
+    500: _l("Something went wrong on our side. The error has been logged."),
+}
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    message = ERROR_TEXT.get(code)
+    if isinstance(error, CSRFError):
+        message = _l("The form expired or did not come from this site. Reload the page and "
+                     "try again; what you typed is still in the form when you go back.")
+    if code == 500:
+        db.session.rollback()
+    try:
+        return render_template("errors/error.html", code=code, message=message), code
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        current_app.logger.exception("error page failed")
+        return f"{code}: {message}", code, {"Content-Type": "text/plain; charset=utf-8"}
