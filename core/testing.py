@@ -56,6 +56,8 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 def base_config(database_url: str, tmp_path: Path) -> dict:
     return {
         "TESTING": True,
+        # Tests read English text; tests of the Chinese interface ask for zh_CN explicitly.
+        "DEFAULT_LOCALE": "en",
         "SECRET_KEY": "test",
         "DATABASE_URL": database_url,
         "UPLOAD_DIR": str(tmp_path / "uploads"),

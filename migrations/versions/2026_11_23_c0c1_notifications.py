@@ -1,0 +1,21 @@
+"""core: notifications, jobs, deadlines, calendar, attachments (issue 3)
+
+Revision ID: c0c1
+Revises: c0b1
+Create Date: 2026-11-23
+"""
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "c0c1"
+down_revision = "c0b1"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
