@@ -14,6 +14,7 @@ $(BIN)/activate:
 
 install: $(BIN)/activate
 	$(BIN)/pip install -e '.[test]' $(foreach p,$(PLUGINS),-e $(p))
+	npm ci --no-audit --no-fund  # browser libraries (Chart.js) pinned in package-lock.json
 	$(MAKE) translations
 
 translations:
@@ -29,8 +30,22 @@ run: install
 	$(BIN)/danwei demo
 	$(BIN)/danwei run --host 127.0.0.1 --port 5000
 
+# Browser tests drive Debian's Chromium (Playwright never downloads one); a CJK font makes the
+# screenshots saved in test-artifacts/ readable. Installs only what is missing, quietly; root in CI.
+BROWSER_PACKAGES := chromium fonts-wqy-zenhei
 browser-deps:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@missing=$$(for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	missing=$$(echo $$missing | tr ' ' '\n' | sort -u | tr '\n' ' '); \
+	if [ -n "$${missing% }" ]; then \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  echo "browser-deps: installing $$missing"; log=$$(mktemp); \
+	  if ! { $$sudo apt-get update -qq && \
+	         $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; } \
+	       >$$log 2>&1; then \
+	    cat $$log; rm -f $$log; exit 1; \
+	  fi; rm -f $$log; \
+	fi
 
 test: install browser-deps test-sqlite test-postgres
 

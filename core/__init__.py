@@ -10,16 +10,14 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as _config
+from .config import ConfigError
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 __version__ = "0.1.0"
-
-
-class ConfigError(RuntimeError):
-    """The configuration cannot run the intranet safely."""
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -58,15 +56,26 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    production = app.config["ENV"] == "production"
+    if app.config["ENV"] not in _config.ENVIRONMENTS:
+        raise ConfigError(
+            f"ENV is {app.config['ENV']!r} (from DANWEI_ENV or instance/config.py); "
+            f"use one of {', '.join(_config.ENVIRONMENTS)}."
+        )
     if not app.config.get("SECRET_KEY"):
-        if app.config["ENV"] == "production":
+        if production:
             raise ConfigError(
                 "DANWEI_SECRET_KEY is not set. Production needs a fixed secret key: "
                 "set DANWEI_SECRET_KEY or SECRET_KEY in instance/config.py."
             )
         app.config["SECRET_KEY"] = secrets.token_hex(32)
-    if app.config["ENV"] == "production":
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = production
+    if app.config["REMEMBER_COOKIE_SECURE"] is None:
+        app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    if app.config["PROXY_COUNT"]:
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'danwei.sqlite'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = url

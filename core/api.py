@@ -81,3 +81,149 @@ __all__ = [
 def current_unit() -> Unit | None:
     """The unit the logged-in user is working in (chosen in the navigation bar)."""
     return g.get("unit")
+
+
+# -- notifications, jobs, deadlines, calendar (core services) ---------------------------------
+
+from .jobs import Deadline, Job, daily, every, monthly, weekly  # noqa: E402
+from .jobs import deadline as get_deadline  # noqa: E402
+from .notifications import notify  # noqa: E402
+from .workdays import (  # noqa: E402
+    add_working_days,
+    is_working_day,
+    next_working_day,
+    working_days_between,
+)
+
+__all__ += [
+    "Deadline",
+    "Job",
+    "add_working_days",
+    "daily",
+    "every",
+    "get_deadline",
+    "is_working_day",
+    "monthly",
+    "next_working_day",
+    "notify",
+    "weekly",
+    "working_days_between",
+]
+
+from .attachments import (  # noqa: E402
+    Attachment,
+    AttachmentKind,
+    AttachmentRejected,
+    attachments_of,
+    delete_attachment,
+    save_attachment,
+)
+from .attachments import may_view as may_view_attachment  # noqa: E402
+from .attachments.forms import AttachmentField, MultipleAttachmentField  # noqa: E402
+
+__all__ += [
+    "Attachment",
+    "AttachmentField",
+    "AttachmentKind",
+    "AttachmentRejected",
+    "MultipleAttachmentField",
+    "attachments_of",
+    "delete_attachment",
+    "may_view_attachment",
+    "save_attachment",
+]
+
+# -- reports and dashboards --
+from .home import chart_widget
+from .reports import (
+    Chart,
+    DataColumn,
+    DataTable,
+    Note,
+    Period,
+    Report,
+    ReportContext,
+    ReportFilter,
+    ReportSection,
+    Series,
+    render_chart,
+)
+
+__all__ += [
+    "Chart",
+    "DataColumn",
+    "DataTable",
+    "Note",
+    "Period",
+    "Report",
+    "ReportContext",
+    "ReportFilter",
+    "ReportSection",
+    "Series",
+    "chart_widget",
+    "render_chart",
+]
+
+# -- workflow engine and inbox --
+from .workflow.definitions import (  # noqa: E402
+    ALL,
+    ANY,
+    Condition,
+    FormField,
+    RoleApprover,
+    Route,
+    Step,
+    UserApprover,
+    WorkflowDefinition,
+    WorkflowEvent,
+)
+from .workflow.engine import WorkflowConflict, WorkflowError, workflow_for  # noqa: E402
+from .workflow.engine import can_view as can_view_workflow  # noqa: E402
+from .workflow.engine import preview as preview_workflow  # noqa: E402
+from .workflow.engine import resubmit as resubmit_workflow  # noqa: E402
+from .workflow.engine import start as start_workflow  # noqa: E402
+from .workflow.engine import withdraw as withdraw_workflow  # noqa: E402
+from .workflow.models import WorkflowInstance  # noqa: E402
+from .workflow.views import workflow_panel  # noqa: E402
+
+__all__ += [
+    "ALL",
+    "ANY",
+    "Condition",
+    "FormField",
+    "RoleApprover",
+    "Route",
+    "Step",
+    "UserApprover",
+    "WorkflowConflict",
+    "WorkflowDefinition",
+    "WorkflowError",
+    "WorkflowEvent",
+    "WorkflowInstance",
+    "can_view_workflow",
+    "preview_workflow",
+    "resubmit_workflow",
+    "start_workflow",
+    "withdraw_workflow",
+    "workflow_for",
+    "workflow_panel",
+]
+
+# -- for plugins (school_leave) --
+from .workflow.engine import approve as approve_workflow  # noqa: E402
+from .workflow.engine import is_participant as is_workflow_participant  # noqa: E402
+from .workflow.engine import pending_assignments as pending_workflow_assignments  # noqa: E402
+from .workflow.engine import reject as reject_workflow  # noqa: E402
+from .workflow.engine import resolve as resolve_approvers  # noqa: E402
+from .workflow.engine import send_back as send_back_workflow  # noqa: E402
+from .workflow.engine import waiting_query as workflow_waiting_query  # noqa: E402
+
+__all__ += [
+    "approve_workflow",
+    "is_workflow_participant",
+    "pending_workflow_assignments",
+    "reject_workflow",
+    "resolve_approvers",
+    "send_back_workflow",
+    "workflow_waiting_query",
+]

@@ -5,12 +5,19 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, current_app, flash, redirect, render_template, request, session, url_for,
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, SubmitField
 from werkzeug.security import check_password_hash
+from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from . import audit, users
@@ -43,8 +50,12 @@ class ChangePasswordForm(FlaskForm):
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login (no open redirect)."""
-    if target:
+    """Only same-site paths are followed after login (no open redirect).
+
+    Browsers read ``\\`` as ``/`` and drop tabs and newlines, so ``/\\evil`` and ``/<tab>/evil``
+    would leave the site: anything but a plain path starting with a single ``/`` goes home.
+    """
+    if target and target.isprintable():
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") \
                 and not target.startswith("//") and "\\" not in target:
@@ -70,10 +81,18 @@ def login():
         if user is None:
             flash(problem, "danger")
         else:
-            session.clear()
+            _restart_session()
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+def _restart_session(locale: str | None = None) -> None:
+    """Start a fresh session (no fixation), keeping only the language the visitor chose."""
+    locale = locale or session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 @bp.route("/logout", methods=["POST"])
@@ -83,8 +102,9 @@ def logout():
     audit.record("core.logout", subject=current_user._get_current_object(),
                  summary=current_user.username)
     db.session.commit()
+    locale = current_user.locale
     logout_user()
-    session.clear()
+    _restart_session(locale)
     flash(_l("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -98,9 +99,14 @@ def plugins_group():
 @plugins_group.command("list")
 @with_appcontext
 def plugins_list():
-    """Name, version, contract range, state per unit and errors of every installed plugin."""
+    """Name, version, contract range, state per unit and errors of every installed plugin.
+
+    Exits with status 1 when a plugin failed (to import, to install, or in a hook), so that a
+    deployment script or CI notices.
+    """
     from sqlalchemy import select
 
+    from .hookspecs import CONTRACT_VERSION
     from .models import PluginState
 
     host = current_app.extensions["danwei"]
@@ -108,12 +114,15 @@ def plugins_list():
         select(PluginState.plugin, PluginState.enabled, PluginState.unit_id)
     ).all() if _has_tables() else []
     codes = {u.id: u.code for u in db.session.scalars(select(units.Unit))} if states else {}
+    click.echo(f"hook contract {CONTRACT_VERSION}")
     if not host.plugins:
         click.echo("no plugins installed")
     for name, info in host.plugins.items():
         where = ", ".join(
-            f"{codes.get(unit_id, unit_id)}:{'on' if on else 'off'}"
-            for plugin, on, unit_id in states if plugin == name
+            sorted(
+                f"{codes.get(unit_id, unit_id)}:{'on' if on else 'off'}"
+                for plugin, on, unit_id in states if plugin == name
+            )
         )
         status = "loaded" if info.loaded else "FAILED"
         click.echo(
@@ -121,12 +130,15 @@ def plugins_list():
             f"units [{where or 'none'}]"
         )
         for error in host.errors_of(name):
-            click.echo(f"    error in {error.where}: {error.message}")
-    if host.errors_of(CORE):
-        for error in host.errors_of(CORE):
-            click.echo(f"core error in {error.where}: {error.message}")
-    if any(not i.loaded for i in host.plugins.values()):
+            click.echo(f"    error in {error.where}: {error.message}{_times(error)}")
+    for error in host.errors_of(CORE):
+        click.echo(f"core error in {error.where}: {error.message}{_times(error)}")
+    if host.errors or any(not i.loaded for i in host.plugins.values()):
         sys.exit(1)
+
+
+def _times(error) -> str:
+    return f" ({error.count} times)" if error.count > 1 else ""
 
 
 def _has_tables() -> bool:
@@ -139,10 +151,13 @@ def _set_state(name: str, code: str, enabled: bool) -> None:
     unit = units.by_code(code)
     if unit is None:
         raise click.BadParameter(f"no unit with code {code!r}", param_hint="--unit")
+    if name not in current_app.extensions["danwei"].loaded:
+        raise click.BadParameter(f"plugin {name!r} is not installed or failed to load")
     try:
         units.set_plugin_state(name, unit, enabled)
-    except LookupError:
-        raise click.BadParameter(f"plugin {name!r} is not installed or failed to load") from None
+    except Exception as exc:  # noqa: BLE001 - the plugin's on_unit_* hook refused the change
+        db.session.rollback()
+        raise click.ClickException(f"{name} refused the change, nothing was kept: {exc}") from exc
     db.session.commit()
     click.echo(f"{name} {'enabled' if enabled else 'disabled'} for {unit.code} ({unit.name})")
 
@@ -165,6 +180,32 @@ def plugins_disable(name, code):
     _set_state(name, code, False)
 
 
+@plugins_group.command("purge")
+@click.argument("name")
+@click.option("--unit", "code", required=True, help="Unit code; its subtree is included.")
+@click.option("--to", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the export (default: instance/exports).")
+@click.confirmation_option(prompt="Export, then delete this plugin's data for the unit's "
+                                  "subtree?")
+@with_appcontext
+def plugins_purge(name, code, directory):
+    """Export plugin NAME's data for a unit's subtree to JSON, then delete it (audited)."""
+    unit = units.by_code(code)
+    if unit is None:
+        raise click.BadParameter(f"no unit with code {code!r}", param_hint="--unit")
+    if name not in current_app.extensions["danwei"].loaded:
+        raise click.BadParameter(f"plugin {name!r} is not installed or failed to load")
+    directory = directory or Path(current_app.instance_path) / "exports"
+    try:
+        target = units.purge_plugin_data(name, unit, directory)
+    except Exception as exc:  # noqa: BLE001 - nothing is committed; say why
+        db.session.rollback()
+        raise click.ClickException(f"purge of {name} failed, nothing was deleted: {exc}") from exc
+    db.session.commit()
+    click.echo(f"exported to {target}")
+    click.echo(f"{name} data purged for {unit.code} ({unit.name})")
+
+
 # -- demo --------------------------------------------------------------------------------------
 
 
@@ -184,3 +225,72 @@ def demo():
         )
     for error in host.errors:
         click.echo(f"error: plugin {error.plugin} in {error.where}: {error.message}", err=True)
+
+
+# -- jobs (core services) -----------------------------------------------------------------------
+
+
+@main.group("jobs")
+def jobs_group():
+    """Run periodic jobs and deadlines (from cron, or as a long-running worker)."""
+
+
+@jobs_group.command("list")
+@with_appcontext
+def jobs_list():
+    """Every declared job and deadline, its schedule and its last run."""
+    from . import jobs
+
+    last = jobs.last_runs()
+    registered = jobs.registered()
+    if not registered:
+        click.echo("no jobs declared")
+    for job_id, runnable in sorted(registered.items()):
+        run = last.get(job_id)
+        seen = (f"{run.status} {run.slot} (tries {run.attempts})" if run else "never run")
+        click.echo(f"{job_id:40} {runnable.describe:36} {seen}")
+
+
+@jobs_group.command("run")
+@click.option("--job", "only", help="Only this job id.")
+@click.option("--force", is_flag=True, help="Run it now whatever its schedule (needs --job).")
+@with_appcontext
+def jobs_run(only, force):
+    """Run what is due, once per slot however many runners start at once; exit 1 on failure.
+
+    Safe to call from cron every minute: ``* * * * * danwei jobs run``.
+    """
+    from . import jobs
+
+    if force and not only:
+        raise click.UsageError("--force needs --job")
+    try:
+        outcomes = jobs.run_due(only=only, force=force)
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="--job") from None
+    for outcome in outcomes:
+        if outcome.status != "skipped":
+            click.echo(f"{outcome.status:7} {outcome.job_id} {outcome.slot}")
+        if outcome.status == "failed":
+            click.echo(outcome.error.strip().splitlines()[-1], err=True)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+@jobs_group.command("worker")
+@click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
+@with_appcontext
+def jobs_worker(interval):
+    """Run due jobs every INTERVAL seconds until stopped (Ctrl-C, SIGTERM)."""
+    import signal
+    import threading
+
+    from . import jobs
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: (stop.set(), jobs.WAKE.set()))
+    click.echo(f"job worker {jobs.runner_name()}: every {interval}s; Ctrl-C stops it")
+    try:
+        jobs.work(current_app._get_current_object(), interval=interval, stop=stop)
+    except KeyboardInterrupt:
+        pass

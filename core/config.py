@@ -19,6 +19,10 @@ ENV_KEYS: dict[str, type] = {
     "ENV": str,
     "RATELIMIT_STORAGE_URI": str,
     "SESSION_COOKIE_SECURE": bool,
+    "REMEMBER_COOKIE_SECURE": bool,
+    "RATELIMIT_ENABLED": bool,
+    "LOGIN_RATE_LIMIT": str,
+    "PROXY_COUNT": int,
     "PASSWORD_HASH_METHOD": str,
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_LOCKOUT_MINUTES": int,
@@ -26,8 +30,17 @@ ENV_KEYS: dict[str, type] = {
 }
 
 
+#: The values ``ENV`` may take.
+ENVIRONMENTS = ("development", "production")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the intranet safely (re-exported as ``core.ConfigError``)."""
+
+
 class Defaults:
-    #: "development" or "production". Production refuses to start without a SECRET_KEY.
+    #: "development" or "production". Production refuses to start without a SECRET_KEY and
+    #: sends its cookies over HTTPS only.
     ENV = "development"
     #: Signs sessions and CSRF tokens. Generated per process in development only.
     SECRET_KEY: str | None = None
@@ -43,6 +56,8 @@ class Defaults:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     #: Turn a plugin that fails to import or raises in a hook into an error (for CI).
     STRICT_PLUGINS = False
+    #: Rate limits on (Flask-Limiter). Tests turn them off except where they test them.
+    RATELIMIT_ENABLED = True
     #: Flask-Limiter storage: memory for the embedded default, ``redis://...`` in production.
     RATELIMIT_STORAGE_URI = "memory://"
     #: Requests to the login form allowed per client address.
@@ -56,9 +71,17 @@ class Defaults:
     PASSWORD_MIN_LENGTH = 8
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
+    #: Send the session cookie over HTTPS only. None means: in production only. An intranet
+    #: served over plain HTTP sets ``DANWEI_SESSION_COOKIE_SECURE=false``.
+    SESSION_COOKIE_SECURE: bool | None = None
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: Like SESSION_COOKIE_SECURE, for the "remember me" cookie; None follows it.
+    REMEMBER_COOKIE_SECURE: bool | None = None
+    #: Reverse proxies (nginx...) in front of the intranet. Their ``X-Forwarded-*`` headers
+    #: are trusted for this many hops, so rate limits and the audit log see the real client
+    #: address. 0 (the default) trusts none: never set it without a proxy in front.
+    PROXY_COUNT = 0
     WTF_CSRF_TIME_LIMIT = None
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     BOOTSTRAP_SERVE_LOCAL = True
@@ -68,17 +91,29 @@ class Defaults:
     RUN_JOBS_IN_PROCESS = True
 
 
+#: How booleans may be spelled in the environment.
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
 def from_env(environ: os._Environ | dict) -> dict:
     """Return the ``DANWEI_*`` settings found in *environ*, parsed to their types."""
     found = {}
     for key, kind in ENV_KEYS.items():
-        raw = environ.get(f"DANWEI_{key}")
+        name = f"DANWEI_{key}"
+        raw = environ.get(name)
         if raw is None:
             continue
         if kind is bool:
-            found[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            value = raw.strip().lower()
+            if value not in TRUE | FALSE:
+                raise ConfigError(f"{name}={raw!r}: use true or false.")
+            found[key] = value in TRUE
         elif kind is int:
-            found[key] = int(raw)
+            try:
+                found[key] = int(raw)
+            except ValueError:
+                raise ConfigError(f"{name}={raw!r}: use a whole number.") from None
         else:
             found[key] = raw
     return found

@@ -3,6 +3,9 @@
 from .declarations import DemoAccount, MenuItem, Permission, RoleSpec, SettingSpec
 from .hookspecs import hookimpl
 from .i18n import lazy_gettext as _l
+from .jobs import Job, daily, every, prune_runs
+from .notifications import SETTINGS as NOTIFICATION_SETTINGS
+from .notifications import deliver_pending, unread_count
 
 ADMIN_PERMISSIONS = (
     "core.manage_users",
@@ -11,6 +14,7 @@ ADMIN_PERMISSIONS = (
     "core.manage_plugins",
     "core.manage_settings",
     "core.view_audit",
+    "core.manage_workflows",
 )
 
 
@@ -23,6 +27,13 @@ def register_permissions():
         Permission("core.manage_plugins", _l("Enable and disable plugins for the unit")),
         Permission("core.manage_settings", _l("Change settings of the unit")),
         Permission("core.view_audit", _l("Read the audit log of the unit")),
+        # -- notifications, calendar (core services): no role grants these; superusers have them
+        Permission("core.manage_calendar", _l("Edit the working-day calendar (every unit)")),
+        Permission("core.manage_notifications",
+                   _l("See and retry e-mail and webhook deliveries (every unit)")),
+        # -- workflow engine (core/workflow) --
+        Permission("core.manage_workflows",
+                   _l("See requests that went to a fallback or are overdue, and reassign them")),
     ]
 
 
@@ -41,16 +52,63 @@ def register_settings():
                     help=_l("Shown in the title bar of every page.")),
         SettingSpec("page_size", _l("Rows per page"), type="int", default=25, min=5, max=200,
                     scope="global"),
+        # -- notifications, deadlines (core services) --
+        *NOTIFICATION_SETTINGS,
+        SettingSpec("deadline_shift", _l("Move deadlines off holidays"), type="bool",
+                    default=True, scope="global",
+                    help=_l("A deadline that falls on a weekend or holiday moves to the next "
+                            "working day.")),
     ]
 
 
 @hookimpl
-def menu_items():
-    return [
-        MenuItem(_l("Administration"), "admin.index", "core.manage_users", icon="gear", order=90),
+def menu_items(user, unit):
+    from .reports import registry as reports
+
+    items = [
+        MenuItem(_l("Administration"), "admin.index", ADMIN_PERMISSIONS, icon="gear", order=90),
         MenuItem(_l("Audit log"), "admin.audit", "core.view_audit", icon="journal-text",
                  order=91),
     ]
+    # -- notifications, calendar (core services) --
+    items += [
+        MenuItem(_l("Notifications"), "notifications.index", icon="bell", order=5,
+                 badge=unread_count(user)),
+        MenuItem(_l("Calendar"), "calendar.index", "core.manage_calendar", icon="calendar3",
+                 order=92),
+        MenuItem(_l("Deliveries"), "notifications.deliveries", "core.manage_notifications",
+                 icon="send", order=93),
+    ]
+    if reports.offered(unit):
+        items.append(MenuItem(_l("Reports"), "reports.index", icon="bar-chart", order=50))
+    # -- workflow engine and inbox (core/workflow) --
+    from .workflow.views import waiting_count
+
+    items.append(MenuItem(_l("Inbox"), "inbox.index", icon="inbox", order=4,
+                          badge=waiting_count(user)))
+    return items
+
+
+# -- jobs (core services) ---------------------------------------------------------------------
+
+
+@hookimpl
+def register_jobs():
+    return [
+        Job("core.deliver_notifications", deliver_pending, every(1),
+            _l("Send queued e-mails and webhook messages")),
+        Job("core.prune_job_runs", prune_runs, daily("03:30"),
+            _l("Forget successful job runs older than 100 days")),
+        # -- workflow engine (core/workflow) --
+        Job("core.workflow_due", _workflow_due, every(5),
+            _l("Replace deactivated approvers, remind before due times, escalate overdue steps")),
+    ]
+
+
+def _workflow_due(scheduled_for):
+    from .workflow.engine import check_due
+
+    check_due(scheduled_for)
 
 
 @hookimpl

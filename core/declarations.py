@@ -32,15 +32,20 @@ class RoleSpec:
 
 @dataclass(frozen=True)
 class MenuItem:
-    """An entry of the navigation bar, shown when the user holds *permission* in the unit."""
+    """An entry of the navigation bar, shown when the user holds *permission* in the unit.
+
+    *permission* may be a tuple: the entry shows when the user holds any one of them.
+    """
 
     label: str
     endpoint: str
-    permission: str | None = None
+    permission: str | tuple[str, ...] | None = None
     icon: str = ""
     #: Lower numbers come first; core uses 0–99, plugins 100 and up.
     order: int = 100
     url_kwargs: tuple[tuple[str, Any], ...] = ()
+    #: A count shown beside the label (unread notifications, items waiting); hidden when 0/None.
+    badge: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,5 @@
 """Flask extensions, created unbound and attached in :func:`core.create_app`."""
 
-from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -9,6 +8,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+
+from .i18n import Babel
 
 #: Constraint names are fixed so that migrations can drop them on every database.
 NAMING_CONVENTION = {

@@ -1,6 +1,11 @@
-"""The home page: dashboard widgets of the plugins enabled in the current unit."""
+"""The home page: dashboard widgets of the plugins enabled in the current unit.
+
+A widget renders its own HTML; :func:`chart_widget` makes one that shows a single chart.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session
 from flask_login import current_user
@@ -9,6 +14,9 @@ from markupsafe import Markup
 from . import access
 from .access import login_required_only
 from .auth import safe_next
+from .declarations import Widget
+from .extensions import db
+from .reports import Chart, render_chart
 
 bp = Blueprint("home", __name__)
 
@@ -27,10 +35,22 @@ def render_widgets(user, unit) -> list[dict]:
         try:
             body, failed = Markup(widget.render()), False
         except Exception as exc:  # noqa: BLE001 - one widget must not break the page
+            db.session.rollback()  # a failed query must not abort the next widget's (PostgreSQL)
             host.fail(plugin, f"widget {widget.id}", exc)
             body, failed = Markup(""), True
         cards.append({"widget": widget, "plugin": plugin, "body": body, "failed": failed})
     return cards
+
+
+def chart_widget(id: str, title: str, chart: Callable[[], Chart], permission: str | None = None,
+                 order: int = 100, width: int = 6) -> Widget:
+    """A dashboard card showing the :class:`~core.api.Chart` that *chart()* returns.
+
+    *chart* is called when the card renders, so a failing query only replaces this card. The
+    card's title stands for the chart's.
+    """
+    return Widget(id=id, title=title, render=lambda: render_chart(chart(), caption=False),
+                  permission=permission, order=order, width=width)
 
 
 @bp.route("/")

@@ -43,7 +43,10 @@ class PluginInfo:
 
     @property
     def package_dir(self) -> Path | None:
-        return Path(self.module.__file__).parent if self.module else None
+        """The plugin's package folder (None for a failed import or a single-file module)."""
+        if self.module is None or not hasattr(self.module, "__path__"):
+            return None
+        return Path(self.module.__file__).parent
 
     @property
     def migrations_dir(self) -> Path | None:
@@ -57,6 +60,8 @@ class PluginError:
     where: str
     message: str
     detail: str = ""
+    #: How often it happened: a hook failing on every page is listed once, not once a page.
+    count: int = 1
 
 
 @dataclass
@@ -106,6 +111,17 @@ class PluginHost:
                 self.pm.register(module, name=ep.name)
             except Exception as exc:  # pluggy validates hook names and arguments
                 self.fail(ep.name, "register", exc)
+                continue
+            unknown = unknown_hooks(self.pm, ep.name)
+            if unknown:
+                # A misspelt hook would otherwise never be called, silently.
+                self.pm.unregister(name=ep.name)
+                self.fail(
+                    ep.name,
+                    "register",
+                    f"implements {', '.join(unknown)}, which hook contract "
+                    f"{hookspecs.CONTRACT_VERSION} does not define",
+                )
                 continue
             info.loaded = True
 
@@ -160,13 +176,26 @@ class PluginHost:
     def fail(self, plugin: str, where: str, exc: BaseException | str) -> None:
         message = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
         detail = "" if isinstance(exc, str) else traceback.format_exc()
-        self.errors.append(PluginError(plugin, where, message, detail))
+        for known in self.errors:
+            if (known.plugin, known.where, known.message) == (plugin, where, message):
+                known.count += 1
+                break
+        else:
+            self.errors.append(PluginError(plugin, where, message, detail))
         log.error("plugin %s failed in %s: %s", plugin, where, message)
         if self.strict:
             raise PluginFailure(f"plugin {plugin!r} failed in {where}: {message}")
 
     def errors_of(self, plugin: str) -> list[PluginError]:
         return [e for e in self.errors if e.plugin == plugin]
+
+
+def unknown_hooks(pm: pluggy.PluginManager, name: str) -> list[str]:
+    """Hook implementations of plugin *name* that match no hookspec."""
+    plugin = pm.get_plugin(name)
+    return sorted(
+        caller.name for caller in pm.get_hookcallers(plugin) or () if caller.spec is None
+    )
 
 
 def contract_problem(declared: str) -> str | None:

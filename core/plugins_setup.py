@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from . import corehooks
 from .access import LOGIN, PUBLIC, declared_access, is_static_endpoint, plugin_of
 from .declarations import Permission, RoleSpec, SettingSpec
-from .plugins import CORE, PluginHost
+from .plugins import CORE, PluginFailure, PluginHost
 
 
 class _Refused(Exception):
@@ -25,6 +25,8 @@ def install_plugins(app: Flask, host: PluginHost) -> None:
     for name in [CORE, *host.loaded]:
         try:
             permissions, roles, settings, blueprints = _declarations(host, name)
+        except PluginFailure:
+            raise  # strict mode: the failure was recorded, and must stop the start-up
         except _Refused:
             host.unload(name)
             continue
@@ -64,12 +66,16 @@ def _declarations(host: PluginHost, plugin: str):
         host.fail(plugin, "install", message)
         raise _Refused(message)
 
-    names = {p.name for p in permissions}
+    def owned(name) -> bool:
+        return isinstance(name, str) and name.startswith(f"{plugin}.") and name != f"{plugin}."
+
+    names = {p.name for p in permissions if isinstance(p, Permission)}
+    known = names | set(host.permissions)  # this plugin's, and those installed before (core)
     for p in permissions:
-        if not isinstance(p, Permission) or plugin_of(p.name) != plugin:
+        if not isinstance(p, Permission) or not owned(p.name):
             refuse(f"permission {getattr(p, 'name', p)!r} must be a Permission named {plugin}.*")
     for r in roles:
-        if not isinstance(r, RoleSpec) or plugin_of(r.name) != plugin:
+        if not isinstance(r, RoleSpec) or not owned(r.name):
             refuse(f"role {getattr(r, 'name', r)!r} must be a RoleSpec named {plugin}.*")
         for perm in r.permissions:
             if plugin_of(perm) == plugin and perm not in names:
@@ -85,6 +91,8 @@ def _declarations(host: PluginHost, plugin: str):
                 refuse(f"view {endpoint} declares no permission (use permission_required)")
             if rule not in (LOGIN, PUBLIC) and plugin_of(rule) not in (plugin, CORE):
                 refuse(f"view {endpoint} needs {rule}, which belongs to another plugin")
+            if rule not in (LOGIN, PUBLIC) and rule not in known:
+                refuse(f"view {endpoint} needs {rule}, which is not a declared permission")
     return permissions, roles, settings, blueprints
 
 

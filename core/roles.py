@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from . import audit
+from .access import enabled_plugins
 from .extensions import db
 from .models import Role, RoleAssignment, RolePermission, Unit, User
 
@@ -75,3 +76,11 @@ def set_role_permissions(role: Role, permissions: set[str]) -> None:
         summary=role.name,
         data={"added": sorted(permissions - before), "removed": sorted(before - permissions)},
     )
+
+
+def assignable_roles(unit: Unit) -> list[Role]:
+    """Roles that make sense in *unit*: core's and those of plugins enabled there."""
+    plugins = {"core"} | enabled_plugins(unit)
+    return list(db.session.scalars(
+        select(Role).where(Role.plugin.in_(plugins)).order_by(Role.plugin != "core", Role.name)
+    ))

@@ -7,6 +7,7 @@ default: a county can set a rule once and a school can still override it.
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from . import audit
 from .declarations import SettingSpec
 from .extensions import db
+from .i18n import lazy_gettext as _l
 from .models import SettingValue, Unit
 
 
@@ -81,3 +83,77 @@ def clear_setting(plugin: str, key: str, unit: Unit | None = None) -> None:
             "core.setting_cleared", subject=("setting", f"{plugin}.{key}"), unit=unit,
             summary=f"{plugin}.{key} reset",
         )
+
+
+# -- administration -----------------------------------------------------------------------------
+
+
+def value_origin(plugin: str, key: str, unit: Unit | None = None) -> tuple[Any, Unit | str]:
+    """``(effective value, where it comes from)``: a :class:`Unit`, ``"global"`` or ``"default"``.
+
+    Same lookup as :func:`get_setting`, for the settings page to say why a value applies.
+    """
+    spec = spec_of(plugin, key)
+    ids = list(reversed(unit.ancestor_ids)) if unit is not None else []
+    rows = db.session.execute(
+        select(SettingValue.unit_id, SettingValue.value_json).where(
+            SettingValue.plugin == plugin,
+            SettingValue.key == key,
+            SettingValue.unit_id.in_(ids) | SettingValue.unit_id.is_(None),
+        )
+    ).all()
+    found = {unit_id: value for unit_id, value in rows}
+    for unit_id in ids:
+        if unit_id in found:
+            return json.loads(found[unit_id]), db.session.get(Unit, unit_id)
+    if None in found:
+        return json.loads(found[None]), "global"
+    return spec.default, "default"
+
+
+def parse_value(spec: SettingSpec, raw: str) -> Any:
+    """Turn what an administrator typed into a value of *spec*'s type.
+
+    :raises ValueError: with a message for the administrator when *raw* does not fit.
+    """
+    raw = (raw or "").strip() if spec.type != "text" else (raw or "")
+    if spec.type == "bool":
+        if raw.lower() in {"1", "true", "yes", "on", "y"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off", "n", ""}:
+            return False
+        raise ValueError(_l("Choose yes or no."))
+    if spec.type in {"int", "float"}:
+        try:
+            value = int(raw) if spec.type == "int" else float(raw)
+        except ValueError:
+            raise ValueError(
+                _l("Enter a whole number.") if spec.type == "int" else _l("Enter a number.")
+            ) from None
+        if spec.min is not None and value < spec.min:
+            raise ValueError(_l("Enter %(min)s or more.", min=_number(spec.min)))
+        if spec.max is not None and value > spec.max:
+            raise ValueError(_l("Enter %(max)s or less.", max=_number(spec.max)))
+        return value
+    if spec.type == "choice":
+        allowed = [str(value) for value, _ in spec.choices]
+        if raw not in allowed:
+            raise ValueError(_l("Choose one of the listed values."))
+        return raw
+    if spec.type == "time":
+        try:
+            return datetime.strptime(raw, "%H:%M").strftime("%H:%M")
+        except ValueError:
+            raise ValueError(_l("Enter a time as HH:MM, e.g. 07:30.")) from None
+    if spec.type == "date":
+        try:
+            return date.fromisoformat(raw).isoformat()
+        except ValueError:
+            raise ValueError(_l("Enter a date as YYYY-MM-DD.")) from None
+    if spec.type == "str" and len(raw) > 500:
+        raise ValueError(_l("Use at most 500 characters."))
+    return raw
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

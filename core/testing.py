@@ -4,8 +4,8 @@ The database comes from ``DANWEI_TEST_DATABASE_URL`` (default: a SQLite file in 
 folder). For PostgreSQL a fresh database is created for the session and dropped at the end.
 The schema is built by running the real migrations once; every test starts from empty tables.
 
-Fixtures: ``app``, ``client``, ``db``, ``runner``, ``make_app``, ``create_unit``,
-``create_user``, ``login``, ``login_as``, ``make_plugin``. Mark a test with
+Fixtures: ``app``, ``client``, ``db``, ``runner``, ``cli``, ``make_app``, ``create_unit``,
+``create_user``, ``login``, ``login_as``, ``make_plugin``, ``fresh_database_url``. Mark a test with
 ``@pytest.mark.danwei_config(KEY=value)`` to change the app's configuration.
 """
 
@@ -42,6 +42,27 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         return
     url = make_url(base)
     name = f"danwei_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path) -> Iterator[str]:
+    """An empty database of this test's own (a new SQLite file, or a new PostgreSQL database
+    dropped afterwards), for tests of migrations and of the command line."""
+    base = os.environ.get("DANWEI_TEST_DATABASE_URL", "sqlite")
+    if base == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+        return
+    url = make_url(base)
+    name = f"danwei_fresh_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -105,12 +126,17 @@ def empty_tables(db) -> None:
 
 
 @pytest.fixture
-def make_app(database_url, tmp_path, request):
-    """Build an app (after ``make_plugin`` calls, for instance) on the test database."""
+def make_app(database_url, tmp_path, request, monkeypatch):
+    """Build an app (after ``make_plugin`` calls, for instance) on the test database.
+
+    Each test gets its own instance folder, so nothing a test writes lands in the checkout.
+    """
     from . import create_app
 
     marker = request.node.get_closest_marker("danwei_config")
     made = []
+
+    monkeypatch.setenv("DANWEI_INSTANCE_PATH", str(tmp_path / "instance"))
 
     def make(**overrides):
         config = base_config(database_url, tmp_path)
@@ -147,6 +173,22 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def cli(app):
+    """``cli("plugins", "list", input=None)``: run the ``danwei`` command against ``app``.
+
+    Returns click's ``Result`` (``exit_code``, ``output``, ``exception``).
+    """
+    from .cli import main
+
+    runner = app.test_cli_runner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(main, [str(a) for a in args], input=input)
+
+    return invoke
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from flask import current_app
@@ -12,11 +15,22 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import audit
 from .extensions import db
 from .i18n import lazy_gettext as _l
+from .i18n import ngettext
 from .models import Unit, User, utcnow
 
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def hash_passwords(passwords: list[str]) -> list[str]:
+    """Hash many passwords at once, on every core: hashlib releases the GIL while it hashes."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if len(passwords) < 20:
+        return [generate_password_hash(p, method=method) for p in passwords]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(lambda p: generate_password_hash(p, method=method), passwords,
+                             chunksize=50))
 
 
 def password_problem(password: str) -> str | None:
@@ -64,11 +78,19 @@ def authenticate(username: str, password: str) -> tuple[User | None, str | None]
     """Check a login. Returns ``(user, None)`` or ``(None, reason)``; audits both outcomes.
 
     After ``LOGIN_MAX_FAILURES`` wrong passwords in a row the account is locked for
-    ``LOGIN_LOCKOUT_MINUTES``; the lock is reported only to a caller that knows the password
-    would otherwise be checked, so guessing cannot tell locked accounts from wrong passwords.
+    ``LOGIN_LOCKOUT_MINUTES``. While it is locked the password is not even checked, so a
+    guesser learns nothing more, not even when a guess happens to be right.
     """
     user = find_by_username(username)
     wrong = str(_l("Wrong user name or password."))
+    minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
+    locked = ngettext(
+        "Too many failed attempts: this account is locked for %(num)d minute. "
+        "Try again later or ask an administrator.",
+        "Too many failed attempts: this account is locked for %(num)d minutes. "
+        "Try again later or ask an administrator.",
+        minutes,
+    )
     if user is None:
         check_password_hash(_dummy_hash(), password)  # same time as a real check
         audit.record("core.login_failed", summary=username[:64], data={"reason": "unknown"})
@@ -76,18 +98,18 @@ def authenticate(username: str, password: str) -> tuple[User | None, str | None]
     if is_locked(user):
         audit.record("core.login_failed", subject=user, summary=user.username,
                      data={"reason": "locked"})
-        return None, str(_l("Too many failed attempts; try again later or ask an administrator."))
+        return None, locked
     if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = utcnow() + timedelta(
-                minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]
-            )
-            user.failed_logins = 0
-            audit.record("core.account_locked", subject=user, summary=user.username)
         audit.record("core.login_failed", subject=user, summary=user.username,
                      data={"reason": "password"})
-        return None, wrong
+        user.failed_logins += 1
+        if user.failed_logins < current_app.config["LOGIN_MAX_FAILURES"]:
+            return None, wrong
+        user.failed_logins = 0
+        user.locked_until = utcnow() + timedelta(minutes=minutes)
+        audit.record("core.account_locked", subject=user, summary=user.username,
+                     data={"minutes": minutes})
+        return None, locked
     if not user.active:
         audit.record("core.login_failed", subject=user, summary=user.username,
                      data={"reason": "inactive"})
@@ -107,3 +129,76 @@ def _dummy_hash() -> str:
     if method not in _DUMMY:
         _DUMMY[method] = generate_password_hash("not-a-password", method=method)
     return _DUMMY[method]
+
+
+# -- administration -----------------------------------------------------------------------------
+
+#: Letters, digits and ``. _ - @``: student numbers, pinyin names, e-mail style logins.
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+#: A mainland mobile number, or a landline with area code and optional extension.
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: No 0/O, 1/l/I: generated passwords are read aloud and copied from paper.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def username_problem(username: str) -> str | None:
+    """Why *username* cannot be used as a login name (its format only), or None."""
+    if not USERNAME_RE.match(username):
+        return str(_l("Use up to 64 letters, digits and . _ - @, starting with a letter or digit."))
+    return None
+
+
+def phone_problem(phone: str) -> str | None:
+    if phone and not PHONE_RE.match(phone):
+        return str(_l("Enter an 11-digit mobile number or a landline such as 010-12345678."))
+    return None
+
+
+def email_problem(email: str) -> str | None:
+    if email and (len(email) > 200 or not EMAIL_RE.match(email)):
+        return str(_l("Enter an e-mail address such as name@example.cn."))
+    return None
+
+
+def generate_password(length: int = 10) -> str:
+    """A random initial password that passes :func:`password_problem`."""
+    length = max(length, current_app.config["PASSWORD_MIN_LENGTH"])
+    while True:
+        password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+        if password_problem(password) is None:
+            return password
+
+
+def existing_usernames(usernames) -> set[str]:
+    """The lower-cased names among *usernames* that are taken already (a few queries in all)."""
+    wanted = sorted({u.strip().lower() for u in usernames if u})
+    taken: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        taken.update(
+            db.session.scalars(
+                select(func.lower(User.username)).where(func.lower(User.username).in_(chunk))
+            )
+        )
+    return taken
+
+
+def reset_password(user: User, password: str) -> None:
+    """Set a password chosen by an administrator; the user must change it at next login."""
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record("core.password_reset", subject=user, unit=user.unit, summary=user.username)
+
+
+def set_active(user: User, active: bool) -> None:
+    """Deactivate (cannot log in, sessions end) or reactivate *user*, and audit it."""
+    if user.active == active:
+        return
+    user.active = active
+    audit.record(
+        "core.user_reactivated" if active else "core.user_deactivated",
+        subject=user, unit=user.unit, summary=user.username,
+    )

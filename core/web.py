@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import get_locale
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
 from . import access
+from .declarations import MenuItem
 from .extensions import db, login_manager
-from .i18n import LANGUAGE_NAMES
+from .i18n import LANGUAGE_NAMES, current_language
 from .i18n import lazy_gettext as _l
 from .models import RoleAssignment, Unit, User
 from .settings import get_setting
@@ -35,14 +36,37 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(admin.bp)
 
+    # -- reports (core/reports) --
+    from .reports.views import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
+
+    # -- notifications, calendar, attachments, jobs (core services) --
+    from . import attachments, jobs, notifications, workdays  # noqa: F401 - tables
+    from .attachments.views import bp as attachments_bp
+    from .notifications.views import bp as notifications_bp
+    from .workdays.views import bp as calendar_bp
+
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(attachments_bp)
+    # The embedded default runs due jobs in a thread, started by the first request.
+    app.before_request(lambda: jobs.start_in_process(app) and None)
+
+    # -- workflow engine and inbox (core/workflow): the `workflow` and `inbox` blueprints --
+    from .workflow import views as workflow_views
+
+    workflow_views.init_app(app)
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "warning"
     login_manager.user_loader(_load_user)
 
     app.before_request(_fresh_request)
+    app.before_request(_end_stale_session)
+    app.before_request(_set_current_unit)  # first, so that a refusal page shows the menu too
     app.before_request(access.enforce_access)
-    app.before_request(_set_current_unit)
     app.after_request(_security_headers)
     app.context_processor(_layout_context)
     for code in (400, 403, 404, 405, 413, 429, 500):
@@ -51,7 +75,8 @@ def init_app(app: Flask) -> None:
 
 #: Per-request caches kept in ``g``. Cleared at the start of each request because a test (or a
 #: CLI command) may hold one application context across several requests.
-REQUEST_CACHES = ("_login_user", "_danwei_grants", "_danwei_enabled", "_site_name", "unit", "units")
+REQUEST_CACHES = ("_login_user", "_danwei_grants", "_danwei_enabled", "_site_name", "unit", "units",
+                  "_flask_babel", "csrf_token", "_admin_perms")
 
 
 def _fresh_request() -> None:
@@ -62,6 +87,17 @@ def _fresh_request() -> None:
 def _load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(user_id))
     return user if user is not None and user.active else None
+
+
+def _end_stale_session() -> None:
+    """Log out a session whose account was deactivated or deleted since it logged in.
+
+    Otherwise the session would silently come back to life if the account were reactivated.
+    """
+    endpoint = request.endpoint or ""
+    if "_user_id" in session and not access.is_static_endpoint(endpoint) \
+            and not current_user.is_authenticated:
+        logout_user()
 
 
 def units_of(user: User) -> list[Unit]:
@@ -79,7 +115,7 @@ def units_of(user: User) -> list[Unit]:
 def _set_current_unit() -> None:
     """``g.unit``: the unit the user chose in the switcher, else their own unit."""
     g.unit = None
-    if not current_user.is_authenticated:
+    if access.is_static_endpoint(request.endpoint or "") or not current_user.is_authenticated:
         return
     g.units = units_of(current_user)
     chosen = session.get("unit_id")
@@ -99,8 +135,15 @@ def menu_for(user: User, unit: Unit | None) -> list:
         return []
     host = current_app.extensions["danwei"]
     enabled = {"core"} | access.enabled_plugins(unit)
-    items = [item for _, item in host.collect("menu_items", only=enabled, user=user, unit=unit)]
-    items = [i for i in items if i.permission is None or access.can(i.permission, unit, user)]
+    items = []
+    for plugin, item in host.collect("menu_items", only=enabled, user=user, unit=unit):
+        # An entry that cannot be drawn would break every page: report it and leave it out.
+        if not isinstance(item, MenuItem) or item.endpoint not in current_app.view_functions:
+            host.fail(plugin, "menu_items", f"{item!r} is not a MenuItem with a known endpoint")
+            continue
+        needed = (item.permission,) if isinstance(item.permission, str) else item.permission
+        if not needed or any(access.can(p, unit, user) for p in needed):
+            items.append(item)
     return sorted(items, key=lambda i: (i.order, str(i.label)))
 
 
@@ -116,8 +159,9 @@ def _layout_context() -> dict:
         "can": access.can,
         "site_name": site_name,
         "get_locale": get_locale,
+        "current_language": current_language,
     }
-    if current_user.is_authenticated and request.endpoint and "unit" in g:
+    if current_user.is_authenticated and "unit" in g:  # error pages included
         context["menu"] = menu_for(current_user, g.unit)
         context["current_unit"] = g.unit
         context["my_units"] = g.get("units", [])

@@ -78,6 +78,8 @@ class Duration:
     school_days: tuple[date, ...]
     touches_evening_study: bool
     touches: tuple[str, ...] = ()
+    #: Line 13 excludes "evening self-study and the time after it" from the monitor's row.
+    evening_or_later: bool = False
 
 
 
@@ -92,7 +94,8 @@ def leave_duration(start: datetime, end: datetime, timetable: Timetable,
     if end <= start:
         raise ValueError("the leave must end after it starts")
     periods = 0
-    evening = False
+    evening = later = False
+    evening_starts = [p.start for p in timetable.periods if p.kind == "evening_study"]
     touched: list[str] = []
     days: list[date] = []
     day = start.date()
@@ -111,10 +114,14 @@ def leave_duration(start: datetime, end: datetime, timetable: Timetable,
                         evening = True
             if used:
                 days.append(day)
+            if evening_starts:
+                night = datetime.combine(day, min(evening_starts))
+                if night < end and start < datetime.combine(day + timedelta(days=1), time()):
+                    later = True
         day += timedelta(days=1)
     per_day = timetable.periods_per_day or 1
     return Duration(periods, round(periods / per_day, 2), tuple(days), evening,
-                    tuple(dict.fromkeys(touched)))
+                    tuple(dict.fromkeys(touched)), evening or later)
 
 
 @dataclass(frozen=True)
@@ -168,14 +175,15 @@ def choose_chain(facts: Facts, rules: Rules = Rules()) -> Chain:
     reasons = [_l("Length: %(periods)d class periods (%(days)s days).", periods=d.periods,
                   days=f"{d.days:g}"), _l("Exam period: no.")]
     short = d.periods <= rules.monitor_max_periods
-    if short and not facts.leaving_campus and not d.touches_evening_study:
+    if short and not facts.leaving_campus and not d.evening_or_later:
         reasons.append(_l("At most %(n)d periods, not leaving campus, not in evening study: "
                           "the monitor signs alone.", n=rules.monitor_max_periods))
         return Chain("monitor", ((MONITOR,),), tuple(reasons), parent_call_required=False)
     if short:
         reasons.append(_l("Short, but it leaves campus: the class teacher must sign.")
                        if facts.leaving_campus else
-                       _l("Short, but it falls in evening study: the class teacher must sign."))
+                       _l("Short, but it falls in evening self-study or later: the class "
+                          "teacher must sign."))
     if d.days <= rules.class_teacher_max_days:
         reasons.append(_l("At most %(days)s day: the monitor, then the class teacher, who phones "
                           "the parent.", days=f"{rules.class_teacher_max_days:g}"))

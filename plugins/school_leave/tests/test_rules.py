@@ -3,7 +3,6 @@
 from datetime import date, datetime, time
 
 import pytest
-
 from danwei_school_leave import rules as r
 
 DAY = date(2026, 11, 23)  # a Monday
@@ -120,3 +119,13 @@ def test_rules_are_settings():
     _, duration = chain(at(0, 8), at(0, 10, 45))
     facts = r.Facts(r.PERSONAL, duration, False, False)
     assert r.choose_chain(facts, r.Rules(monitor_max_periods=3)).row == "monitor"
+
+
+def test_the_time_after_evening_study_is_not_the_monitors_alone():
+    # Line 13: "晚自习及晚自习以后时间除外" — after evening study too.
+    found, duration = chain(at(0, 21, 30), at(0, 22, 30))
+    assert duration.periods == 0 and not duration.touches_evening_study
+    assert duration.evening_or_later and found.row == "class_teacher"
+    # But only evening study itself is refused without the parent's call (line 31).
+    facts = r.Facts(r.PERSONAL, duration, False, False)
+    assert r.refusals(facts, at(0, 21, 30), []) == []

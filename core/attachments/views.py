@@ -1,0 +1,49 @@
+"""Serving attachments: only to users the owning plugin allows; everyone else gets 404."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, send_file
+
+from ..access import login_required_only
+from ..extensions import db
+from . import Attachment, may_view, path_of
+
+bp = Blueprint("attachments", __name__, url_prefix="/attachments")
+
+
+def _visible(attachment_id: int) -> Attachment:
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not may_view(attachment):
+        abort(404)
+    return attachment
+
+
+@bp.route("/<int:attachment_id>")
+@bp.route("/<int:attachment_id>/<path:filename>")
+@login_required_only
+def download(attachment_id, filename=None):
+    """The file itself: images and PDFs open in the browser, the rest download."""
+    attachment = _visible(attachment_id)
+    path = path_of(attachment)
+    if not path.is_file():
+        abort(404)
+    inline = attachment.is_image or attachment.extension == "pdf"
+    response = send_file(
+        path, mimetype=attachment.content_type, as_attachment=not inline,
+        download_name=attachment.filename, conditional=True, max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:attachment_id>/thumbnail")
+@login_required_only
+def thumbnail(attachment_id):
+    """A small upright JPEG of a photo."""
+    attachment = _visible(attachment_id)
+    path = path_of(attachment, thumbnail=True)
+    if not attachment.has_thumbnail or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,161 @@
+"""The plugin's forms. Labels are translatable; times are the school's wall-clock time."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from core.api import MultipleAttachmentField
+from core.api import lazy_gettext as _l
+
+from . import rules, school
+from .models import LOG_KINDS
+
+LEAVE_TYPE_LABELS = {
+    rules.PERSONAL: _l("Personal"),
+    rules.SICK: _l("Sick"),
+    rules.MORNING_EXERCISE: _l("Morning exercise"),
+    rules.OTHER: _l("Other"),
+}
+LOG_KIND_LABELS = dict(zip(LOG_KINDS, (_l("Late"), _l("Left early"), _l("Absent")), strict=True))
+
+DATETIME = "%Y-%m-%dT%H:%M"
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """``(value, label)`` pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ApplyForm(FlaskForm):
+    """A leave application. The monitor may file it for a classmate, with a reason."""
+
+    student = SelectField(_l("Student"), coerce=int, validators=[Optional()])
+    proxy_reason = TextAreaField(
+        _l("Why the student cannot apply in person"), validators=[Length(max=1000)],
+        description=_l("Students apply in person; a classmate may file only in special cases "
+                       "(line 27), and the reason is kept on the slip."))
+    leave_type = SelectField(_l("Type"), choices=choices(LEAVE_TYPE_LABELS.items()),
+                             validators=[DataRequired()])
+    start = DateTimeLocalField(_l("From"), format=DATETIME, validators=[InputRequired()])
+    end = DateTimeLocalField(_l("Until"), format=DATETIME, validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)])
+    leaving_campus = BooleanField(_l("Leaving campus"))
+    notes = MultipleAttachmentField(_l("Doctor's note or other document"),
+                                    kind="school_leave.note")
+    check = SubmitField(_l("Check the approval chain"))
+    submit = SubmitField(_l("Submit"))
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data <= self.start.data:
+            raise ValidationError(_l("The leave must end after it starts."))
+
+    def validate_reason(self, field):
+        # Checking the chain needs only the times; submitting needs the reason too.
+        if self.submit.data and not (field.data or "").strip():
+            raise ValidationError(_l("Say why you ask for leave."))
+
+
+class ExtensionForm(FlaskForm):
+    """The monitor files an extension after the parent explained (line 21)."""
+
+    end = DateTimeLocalField(_l("New end"), format=DATETIME, validators=[InputRequired()])
+    explanation = TextAreaField(_l("What the parent explained"),
+                                validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("File the extension"))
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    relation = StringField(_l("Relation"), validators=[DataRequired(), Length(max=50)],
+                           description=_l("Mother, father, grandmother, guardian..."))
+    phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=32)])
+    submit = SubmitField(_l("Add contact"))
+
+
+class ParentCallForm(FlaskForm):
+    """A phone call with a parent, as the class teacher notes it."""
+
+    student = SelectField(_l("Student"), coerce=int, validators=[Optional()])
+    called_at = DateTimeLocalField(_l("Time of the call"), format=DATETIME,
+                                   validators=[InputRequired()])
+    phone = StringField(_l("Number"), validators=[DataRequired(), Length(max=32)])
+    answered_by = StringField(_l("Who was on the phone"),
+                              validators=[DataRequired(), Length(max=100)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Record the call"))
+
+
+class LogEntryForm(FlaskForm):
+    student = SelectField(_l("Student"), coerce=int, validators=[DataRequired()])
+    kind = SelectField(_l("What"), choices=choices(LOG_KIND_LABELS.items()),
+                       validators=[DataRequired()])
+    period = StringField(_l("Period"), validators=[Length(max=50)])
+    note = StringField(_l("Note"), validators=[Length(max=500)])
+    submit = SubmitField(_l("Add to the log"))
+
+
+class ReconcileForm(FlaskForm):
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Sign off the week"))
+
+
+class SettingsForm(FlaskForm):
+    """A school's timetable and the numbers of the regulation."""
+
+    monitor_max_periods = StringField(_l("Periods the monitor may approve alone"),
+                                      validators=[DataRequired()])
+    class_teacher_max_days = StringField(_l("Days up to which the class teacher signs last"),
+                                         validators=[DataRequired()])
+    grade_max_days = StringField(_l("Days beyond which the principal signs too"),
+                                 validators=[DataRequired()])
+    parent_call_advance_hours = StringField(_l("Hours of advance notice for leaving campus"),
+                                            validators=[DataRequired()])
+    timetable = TextAreaField(_l("Timetable"), validators=[DataRequired()],
+                              description=_l("One slot per line: kind,start,end,name. Kinds: "
+                                             "class, morning_exercise, morning_reading, "
+                                             "evening_study."))
+    exam_windows = TextAreaField(_l("Exam periods"),
+                                 description=_l("One per line: first day,last day "
+                                                "(YYYY-MM-DD)."))
+    submit = SubmitField(_l("Save"))
+
+    NUMBERS = {"monitor_max_periods": int, "class_teacher_max_days": float,
+               "grade_max_days": float, "parent_call_advance_hours": float}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for name, kind in self.NUMBERS.items():
+            field = getattr(self, name)
+            try:
+                value = kind(field.data)
+                if value < 0:
+                    raise ValueError
+            except (TypeError, ValueError):
+                field.errors.append(_l("Enter a number of 0 or more."))
+                ok = False
+        _, problems = school.parse_timetable(self.timetable.data or "")
+        self.timetable.errors.extend(problems)
+        _, exam_problems = school.parse_exam_windows(self.exam_windows.data or "")
+        self.exam_windows.errors.extend(exam_problems)
+        return ok and not problems and not exam_problems
+
+
+class PeriodForm(FlaskForm):
+    """A period for reports and lists: from, until."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("Until"), validators=[Optional()])

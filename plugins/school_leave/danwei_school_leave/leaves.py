@@ -1,0 +1,223 @@
+"""Filing a leave, and what happens to it afterwards: the gate, the return, overdue, truancy.
+
+Views, the overdue job and the demo data all go through these functions, so a leave made by
+the demo is made exactly as one made through the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from core.api import Unit, User, audit, db, notify, utcnow
+from core.api import lazy_gettext as _l
+
+from . import approval, rules, school
+from .models import APPROVED, INCOMING, PENDING, REJECTED, WITHDRAWN, Leave, ParentCall
+
+#: Extensions in these states no longer protect a late student from truancy.
+DEAD = (REJECTED, WITHDRAWN)
+
+
+@dataclass
+class Preview:
+    """What the rules say about a leave before it is filed: its length, chain and refusals."""
+
+    duration: rules.Duration
+    chain: rules.Chain
+    refusals: list[rules.Refusal]
+    #: The parent's advance calls the application relies on (linked to it when filed).
+    calls: list[ParentCall] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusals
+
+
+def advance_calls(student: User, unit: Unit, now: datetime | None = None) -> list[ParentCall]:
+    """The parent's recent calls to the class teacher not yet used by another leave."""
+    now = now or utcnow()
+    days = int(school.setting("parent_call_valid_days", unit))
+    return list(db.session.scalars(
+        select(ParentCall).where(
+            ParentCall.student_id == student.id,
+            ParentCall.direction == INCOMING,
+            ParentCall.leave_id.is_(None),
+            ParentCall.called_at >= now - timedelta(days=days),
+            ParentCall.called_at <= now,
+        ).order_by(ParentCall.called_at)
+    ))
+
+
+def preview(student: User, unit: Unit, leave_type: str, start: datetime, end: datetime,
+            leaving_campus: bool, extension: bool = False) -> Preview:
+    """Apply the rules to a leave (times are stored UTC); raises ValueError if end <= start.
+
+    An extension is filed by the monitor after the parent explained (line 21): the refusals,
+    which are about asking in advance, do not apply to it, but the chain table does.
+    """
+    timetable = school.timetable(unit)
+    duration = school.duration(start, end, unit)
+    facts = rules.Facts(leave_type, duration, leaving_campus,
+                        timetable.in_exam(school.local(start), school.local(end)))
+    settings = school.leave_rules(unit)
+    chain = rules.choose_chain(facts, settings)
+    if extension:
+        return Preview(duration, chain, [])
+    calls = advance_calls(student, unit)
+    refused = rules.refusals(facts, school.local(start),
+                             [school.local(c.called_at) for c in calls], settings)
+    return Preview(duration, chain, refused, calls)
+
+
+def file(*, applicant: User, student: User, unit: Unit, leave_type: str, start: datetime,
+         end: datetime, reason: str, leaving_campus: bool, proxy_reason: str = "",
+         extends: Leave | None = None, found: Preview | None = None) -> Leave:
+    """Record the leave and start its approval chain; the caller commits.
+
+    Refuses (ValueError) what the rules refuse, so no path around the form can file it.
+    """
+    found = found or preview(student, unit, leave_type, start, end, leaving_campus,
+                             extension=extends is not None)
+    if not found.allowed:
+        raise ValueError("; ".join(str(r.message) for r in found.refusals))
+    d, chain = found.duration, found.chain
+    leave = Leave(
+        unit_id=unit.id, student_id=student.id, applicant_id=applicant.id,
+        proxy_reason=proxy_reason, extends=extends, leave_type=leave_type,
+        start_at=start, end_at=end, reason=reason, leaving_campus=leaving_campus,
+        periods=d.periods, days=d.days, in_exam=chain.row == "exam",
+        touches_evening_study=d.touches_evening_study, chain_row=chain.row,
+        chain_reasons="\n".join(str(r) for r in chain.reasons),
+        parent_call_required=chain.parent_call_required, status=PENDING,
+    )
+    db.session.add(leave)
+    db.session.flush()
+    for call in found.calls:
+        call.leave_id = leave.id
+    audit("school_leave.extension_filed" if extends else "school_leave.applied",
+          subject=leave, unit=unit,
+          summary=f"{student.username}: {leave_type} {chain.row} {d.periods}p/{d.days:g}d",
+          data={"chain": chain.row, "proxy": applicant.id != student.id,
+                "extends": extends.id if extends else None})
+    approval.start(leave, chain, d, school.leave_rules(unit), actor=applicant)
+    return leave
+
+
+def revise(leave: Leave, actor: User, *, leave_type: str, start: datetime, end: datetime,
+           reason: str, leaving_campus: bool, found: Preview) -> None:
+    """The applicant changed a leave that was returned to them; it is submitted again."""
+    if not found.allowed:
+        raise ValueError("; ".join(str(r.message) for r in found.refusals))
+    d, chain = found.duration, found.chain
+    before = {"start": leave.start_at, "end": leave.end_at, "type": leave.leave_type}
+    leave.leave_type, leave.start_at, leave.end_at = leave_type, start, end
+    leave.reason, leave.leaving_campus = reason, leaving_campus
+    leave.periods, leave.days, leave.in_exam = d.periods, d.days, chain.row == "exam"
+    leave.touches_evening_study, leave.chain_row = d.touches_evening_study, chain.row
+    leave.chain_reasons = "\n".join(str(r) for r in chain.reasons)
+    leave.parent_call_required = chain.parent_call_required
+    for call in found.calls:
+        call.leave_id = leave.id
+    audit("school_leave.revised", subject=leave, unit=leave.unit,
+          summary=f"{leave.student.username}: {chain.row} {d.periods}p/{d.days:g}d",
+          data={k: str(v) for k, v in before.items()})
+    approval.resubmit(leave, actor, chain, d)
+
+
+# -- after approval: the gate, the return, overdue ------------------------------------------------
+
+
+def effective_end(leave: Leave) -> datetime:
+    """When the student must be back: the end of the leave or of its latest approved extension."""
+    end = leave.end_at
+    for ext in leave.extensions:
+        if ext.status == APPROVED:
+            end = max(end, effective_end(ext))
+    return end
+
+
+def pending_extension(leave: Leave, before: datetime) -> Leave | None:
+    """An extension filed before *before* that is still waiting for its signatures."""
+    for ext in leave.extensions:
+        if ext.status not in DEAD and ext.created_at <= before and ext.status != APPROVED:
+            return ext
+        if ext.status == APPROVED:
+            found = pending_extension(ext, before=effective_end(ext))
+            if found:
+                return found
+    return None
+
+
+def record_exit(leave: Leave, by: User, at: datetime | None = None) -> None:
+    leave.exited_at = at or utcnow()
+    leave.exit_recorded_by_id = by.id
+    audit("school_leave.exit", subject=leave, unit=leave.unit,
+          summary=f"{leave.student.username} left at {school.local(leave.exited_at):%H:%M}")
+
+
+def record_return(leave: Leave, by: User, at: datetime | None = None) -> None:
+    """The student is back (recorded on the root leave of a chain of extensions)."""
+    leave = leave.root
+    leave.returned_at = at or utcnow()
+    leave.return_recorded_by_id = by.id
+    late = leave.returned_at > effective_end(leave)
+    audit("school_leave.returned", subject=leave, unit=leave.unit,
+          summary=f"{leave.student.username} back at {school.local(leave.returned_at):%H:%M}"
+                  + (" (late)" if late else ""),
+          data={"late": late})
+
+
+def path_of(leave: Leave) -> str:
+    """The leave's page, as a path (jobs run outside any request, so no ``url_for``)."""
+    return f"/school_leave/leave/{leave.id}"
+
+
+def class_teachers(unit: Unit, student: User) -> list[User]:
+    return approval.holders(rules.CLASS_TEACHER, unit, student)
+
+
+def mark_overdue(now: datetime | None = None) -> list[Leave]:
+    """The overdue job (line 21): approved leave off campus whose student is not back by its end.
+
+    "返校" is coming back to school, so it is leave that left campus; a student who stays away
+    from class after an on-campus leave shows in the class log and the Friday reconciliation
+    instead. It is overdue; it counts as truancy unless an extension was filed before the deadline and
+    is still waiting for its signatures. The class teacher is notified once. Run again after a
+    pending extension is rejected, it turns the overdue leave into truancy.
+    """
+    now = now or utcnow()
+    marked = []
+    rows = db.session.scalars(
+        select(Leave).where(
+            Leave.extends_id.is_(None), Leave.status == APPROVED, Leave.returned_at.is_(None),
+            Leave.leaving_campus.is_(True), Leave.end_at < now,
+        )
+    )
+    for leave in rows:
+        deadline = effective_end(leave)
+        if deadline >= now:
+            continue
+        covered = pending_extension(leave, before=deadline) is not None
+        first = leave.overdue_at is None
+        if not first and leave.truancy == (not covered):
+            continue
+        leave.overdue_at = leave.overdue_at or now
+        leave.truancy = not covered
+        marked.append(leave)
+        audit("school_leave.truancy" if leave.truancy else "school_leave.overdue",
+              subject=leave, unit=leave.unit,
+              summary=f"{leave.student.username}: due back {school.local(deadline):%m-%d %H:%M}",
+              data={"extension_pending": covered})
+        if first or leave.truancy:
+            subject = (_l("%(name)s is not back from leave: counted as truancy",
+                          name=leave.student.name) if leave.truancy else
+                       _l("%(name)s is not back from leave; an extension is waiting",
+                          name=leave.student.name))
+            notify(class_teachers(leave.unit, leave.student), str(subject),
+                   body=str(_l("Due back at %(at)s.", at=f"{school.local(deadline):%Y-%m-%d %H:%M}")),
+                   link=path_of(leave), plugin="school_leave",
+                   kind="warning")
+    return marked

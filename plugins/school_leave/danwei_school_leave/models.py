@@ -1,0 +1,203 @@
+"""The plugin's tables, all prefixed ``school_leave_``.
+
+A leave belongs to the student's class (``unit_id``), so every list is scoped by the class in
+SQL. Parents are not users: they are :class:`Contact` rows of a student, and what they said on
+the phone is a :class:`ParentCall` recorded by the class teacher.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.api import Unit, User, db, utcnow
+
+# -- leave states -------------------------------------------------------------------------------
+
+#: The approval state of a leave (the workflow decides it).
+PENDING, APPROVED, REJECTED, WITHDRAWN, RETURNED_FOR_REVISION = (
+    "pending", "approved", "rejected", "withdrawn", "returned",
+)
+#: Calls: the parent phoned the class teacher (in advance), or the teacher phoned the parent.
+INCOMING, OUTGOING = "incoming", "outgoing"
+#: Kinds of entries in the daily class log (line 15).
+LATE, EARLY_LEAVE, ABSENT = "late", "early_leave", "absent"
+LOG_KINDS = (LATE, EARLY_LEAVE, ABSENT)
+
+
+class Contact(db.Model):
+    """A parent or guardian of a student: a phone number, not an account."""
+
+    __tablename__ = "school_leave_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"), index=True)
+    #: The student's class, so contacts are scoped like everything else.
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(db.String(100))
+    relation: Mapped[str] = mapped_column(db.String(50))
+    phone: Mapped[str] = mapped_column(db.String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    student: Mapped[User] = relationship()
+
+
+class Leave(db.Model):
+    """One leave application (请假条), or an extension of another one (续假)."""
+
+    __tablename__ = "school_leave_leaves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    student_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"), index=True)
+    #: Who filled in the form: the student, or the monitor for them (with ``proxy_reason``).
+    applicant_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
+    proxy_reason: Mapped[str] = mapped_column(db.Text, default="")
+    #: Set on an extension: the leave it extends (line 21).
+    extends_id: Mapped[int | None] = mapped_column(
+        db.ForeignKey("school_leave_leaves.id"), index=True
+    )
+    leave_type: Mapped[str] = mapped_column(db.String(32))
+    start_at: Mapped[datetime] = mapped_column(index=True)
+    end_at: Mapped[datetime] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(db.Text)
+    leaving_campus: Mapped[bool] = mapped_column(default=False)
+
+    #: What the rules computed when it was filed (kept, so later timetable edits don't rewrite
+    #: history): the length, the row of the chain table and the reasons shown to the applicant.
+    periods: Mapped[int] = mapped_column(default=0)
+    days: Mapped[float] = mapped_column(default=0)
+    in_exam: Mapped[bool] = mapped_column(default=False)
+    touches_evening_study: Mapped[bool] = mapped_column(default=False)
+    chain_row: Mapped[str] = mapped_column(db.String(32))
+    chain_reasons: Mapped[str] = mapped_column(db.Text, default="")
+    parent_call_required: Mapped[bool] = mapped_column(default=False)
+
+    status: Mapped[str] = mapped_column(db.String(16), default=PENDING, index=True)
+    workflow_id: Mapped[int | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+    #: At the gate (line 19) or, on campus, recorded by the class teacher.
+    exited_at: Mapped[datetime | None]
+    exit_recorded_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    returned_at: Mapped[datetime | None]
+    return_recorded_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+
+    #: Set by the overdue job (line 21).
+    overdue_at: Mapped[datetime | None]
+    truancy: Mapped[bool] = mapped_column(default=False, index=True)
+
+    unit: Mapped[Unit] = relationship()
+    student: Mapped[User] = relationship(foreign_keys=[student_id])
+    applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
+    exit_recorded_by: Mapped[User | None] = relationship(foreign_keys=[exit_recorded_by_id])
+    return_recorded_by: Mapped[User | None] = relationship(foreign_keys=[return_recorded_by_id])
+    extends: Mapped[Leave | None] = relationship(remote_side=[id], back_populates="extensions")
+    extensions: Mapped[list[Leave]] = relationship(
+        back_populates="extends", order_by="Leave.id"
+    )
+
+    @property
+    def is_extension(self) -> bool:
+        return self.extends_id is not None
+
+    @property
+    def is_proxy(self) -> bool:
+        return self.applicant_id != self.student_id
+
+    @property
+    def root(self) -> Leave:
+        """The original leave of a chain of extensions."""
+        leave = self
+        while leave.extends is not None:
+            leave = leave.extends
+        return leave
+
+    def __repr__(self) -> str:
+        return f"<Leave {self.id} {self.chain_row} {self.status}>"
+
+
+class ParentCall(db.Model):
+    """A phone call between the class teacher and a parent, as the class teacher noted it.
+
+    ``incoming`` calls are the parent's advance notice (lines 31, 33) and are recorded before
+    the leave exists; ``outgoing`` calls are the class teacher phoning the parent when signing
+    (line 13). Filing a leave links the incoming calls it relied on.
+    """
+
+    __tablename__ = "school_leave_parent_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    leave_id: Mapped[int | None] = mapped_column(
+        db.ForeignKey("school_leave_leaves.id"), index=True
+    )
+    direction: Mapped[str] = mapped_column(db.String(16))
+    called_at: Mapped[datetime]
+    phone: Mapped[str] = mapped_column(db.String(32))
+    #: Who was on the other end (e.g. "mother, Wang Li").
+    answered_by: Mapped[str] = mapped_column(db.String(100))
+    note: Mapped[str] = mapped_column(db.Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    student: Mapped[User] = relationship(foreign_keys=[student_id])
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+    leave: Mapped[Leave | None] = relationship()
+
+
+class LogEntry(db.Model):
+    """A line of the daily class log (教室日志): late, left early or absent (line 15)."""
+
+    __tablename__ = "school_leave_log_entries"
+    __table_args__ = (db.UniqueConstraint("student_id", "day", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    day: Mapped[date] = mapped_column(index=True)
+    student_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(db.String(16))
+    #: Which period or activity, free text ("period 3", "morning exercise").
+    period: Mapped[str] = mapped_column(db.String(50), default="")
+    note: Mapped[str] = mapped_column(db.String(500), default="")
+    recorded_by_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    student: Mapped[User] = relationship(foreign_keys=[student_id])
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+
+class LogReport(db.Model):
+    """The duty cadre's report of one day's log to the class teacher (line 15)."""
+
+    __tablename__ = "school_leave_log_reports"
+    __table_args__ = (db.UniqueConstraint("unit_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    day: Mapped[date]
+    reported_by_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reported_by: Mapped[User] = relationship()
+
+
+class Reconciliation(db.Model):
+    """The Friday check of a week's slips against the log, signed off by the class teacher."""
+
+    __tablename__ = "school_leave_reconciliations"
+    __table_args__ = (db.UniqueConstraint("unit_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    #: The Monday of the week.
+    week_start: Mapped[date]
+    discrepancies: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(db.Text, default="")
+    signed_by_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    signed_by: Mapped[User] = relationship()

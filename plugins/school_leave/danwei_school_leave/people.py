@@ -1,0 +1,47 @@
+"""Who is who in a class: its students, their parents' numbers, the leave a person may see."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from core.api import Unit, User, can, db, unit_ids_where
+
+from .models import Contact, Leave
+
+
+def students_of(unit: Unit) -> list[User]:
+    """The students of a class: its members who may apply for leave there."""
+    members = db.session.scalars(
+        select(User).where(User.unit_id == unit.id, User.active.is_(True)).order_by(User.name)
+    )
+    return [u for u in members if can("school_leave.apply", unit, u)]
+
+
+def contacts_of(student: User) -> list[Contact]:
+    return list(db.session.scalars(
+        select(Contact).where(Contact.student_id == student.id).order_by(Contact.id)
+    ))
+
+
+def visible_leave(user: User):
+    """SQL condition: the leave *user* may see — their own, and their units' (scoped)."""
+    return or_(
+        Leave.student_id == user.id,
+        Leave.applicant_id == user.id,
+        Leave.unit_id.in_(unit_ids_where("school_leave.view", user)),
+    )
+
+
+def may_see(leave: Leave, user: User) -> bool:
+    return (leave.student_id == user.id or leave.applicant_id == user.id
+            or can("school_leave.view", leave.unit, user))
+
+
+def may_see_note(user: User, attachment) -> bool:
+    """An attachment of a leave is seen by whoever may see the leave (or sign it)."""
+    from . import approval
+
+    if attachment.subject_type != "Leave":
+        return False
+    leave = db.session.get(Leave, int(attachment.subject_id))
+    return leave is not None and (may_see(leave, user) or approval.is_signer(leave, user))

@@ -1,0 +1,208 @@
+"""Reports, the period-report section and dashboard widgets, through core's report mechanism.
+
+Every figure is aggregated in SQL over the units the reader may see (``ctx.unit_ids``).
+A leave counts in a period when it starts in it; extensions are not counted as new leave, but
+their days are added to the leave they extend.
+"""
+
+from __future__ import annotations
+
+from flask import render_template
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from core.api import (
+    Chart,
+    DataColumn,
+    DataTable,
+    Note,
+    Report,
+    ReportFilter,
+    ReportSection,
+    Series,
+    Unit,
+    User,
+    Widget,
+    chart_widget,
+    db,
+    unit_ids_where,
+    utcnow,
+)
+from core.api import lazy_gettext as _l
+
+from . import approval, school
+from .forms import LEAVE_TYPE_LABELS
+from .models import APPROVED, PENDING, Leave
+
+TAKEN = Leave.status == APPROVED
+ORIGINAL = Leave.extends_id.is_(None)
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _columns(first: str) -> tuple[DataColumn, ...]:
+    return (
+        DataColumn("unit", first),
+        DataColumn("count", str(_l("Leave")), "int"),
+        DataColumn("days", str(_l("School days")), "decimal", places=1),
+        *(DataColumn(t, str(label), "int") for t, label in LEAVE_TYPE_LABELS.items()),
+        DataColumn("overdue", str(_l("Overdue")), "int"),
+        DataColumn("truancy", str(_l("Truancy")), "int"),
+    )
+
+
+def by_unit(ctx):
+    """Leave by class or by grade: counts, days, by type, overdue, truancy."""
+    level = ctx.filters.get("level") or "class"
+    cls = aliased(Unit)
+    group = aliased(Unit)
+    key = cls.id if level == "class" else cls.parent_id
+    query = (
+        select(
+            group.name,
+            _count(and_(TAKEN, ORIGINAL)),
+            func.coalesce(func.sum(case((TAKEN, Leave.days), else_=0)), 0),
+            *(_count(and_(TAKEN, ORIGINAL, Leave.leave_type == t)) for t in LEAVE_TYPE_LABELS),
+            _count(and_(ORIGINAL, Leave.overdue_at.is_not(None))),
+            _count(and_(ORIGINAL, Leave.truancy.is_(True))),
+        )
+        .select_from(Leave)
+        .join(cls, cls.id == Leave.unit_id)
+        .join(group, group.id == key)
+        .where(ctx.in_scope(Leave.unit_id), ctx.in_period(Leave.start_at))
+        .group_by(group.id, group.name, group.path)
+        .order_by(group.path)
+    )
+    rows = [tuple(r) for r in db.session.execute(query)]
+    first = str(_l("Class") if level == "class" else _l("Grade"))
+    totals = tuple([str(_l("Total")), *(sum(r[i] for r in rows) for i in range(1, len(_columns(first))))])
+    blocks = [DataTable(_columns(first), rows, title=str(_l("Leave by %(level)s", level=first)),
+                        id="by_unit", footer=totals if rows else None)]
+    if rows:
+        blocks.append(Chart("bar", str(_l("Leave by type")), [r[0] for r in rows], [
+            Series(str(label), [r[3 + i] for r in rows])
+            for i, label in enumerate(LEAVE_TYPE_LABELS.values())
+        ], stacked=True))
+    else:
+        blocks.append(Note(str(_l("No leave in this period."))))
+    return blocks
+
+
+def frequent(ctx):
+    """Students with many leaves in the period (the threshold is a setting)."""
+    threshold = int(school.setting("frequent_leave_count", ctx.unit))
+    count = func.count(Leave.id)
+    query = (
+        select(User.name, Unit.name, count,
+               func.coalesce(func.sum(Leave.days), 0),
+               func.coalesce(func.sum(case((Leave.truancy.is_(True), 1), else_=0)), 0))
+        .select_from(Leave)
+        .join(User, User.id == Leave.student_id)
+        .join(Unit, Unit.id == Leave.unit_id)
+        .where(ctx.in_scope(Leave.unit_id), ctx.in_period(Leave.start_at), TAKEN, ORIGINAL)
+        .group_by(User.id, User.name, Unit.id, Unit.name)
+        .having(count >= threshold)
+        .order_by(count.desc(), User.name)
+    )
+    return [
+        Note(str(_l("Students with at least %(n)d approved leaves in the period.", n=threshold))),
+        DataTable((DataColumn("student", str(_l("Student"))),
+                   DataColumn("class", str(_l("Class"))),
+                   DataColumn("count", str(_l("Leave")), "int"),
+                   DataColumn("days", str(_l("School days")), "decimal", places=1),
+                   DataColumn("truancy", str(_l("Truancy")), "int")),
+                  query, title=str(_l("Frequent leave")), id="frequent"),
+    ]
+
+
+def pending(ctx):
+    """Leave waiting for signatures now, oldest first."""
+    query = (
+        select(Unit.name, User.name, Leave.chain_row, Leave.start_at, Leave.created_at)
+        .select_from(Leave)
+        .join(User, User.id == Leave.student_id)
+        .join(Unit, Unit.id == Leave.unit_id)
+        .where(ctx.in_scope(Leave.unit_id), Leave.status == PENDING)
+        .order_by(Leave.created_at)
+    )
+    rows = [(unit, name, str(approval.ROW_LABELS.get(row, row)),
+             school.local(start).date(), school.local(filed).date())
+            for unit, name, row, start, filed in db.session.execute(query)]
+    return [DataTable((DataColumn("class", str(_l("Class"))),
+                       DataColumn("student", str(_l("Student"))),
+                       DataColumn("chain", str(_l("Chain"))),
+                       DataColumn("start", str(_l("From")), "date"),
+                       DataColumn("filed", str(_l("Filed")), "date")),
+                      rows, title=str(_l("Waiting for signatures")), id="pending")]
+
+
+def reports() -> list[Report]:
+    return [
+        Report("school_leave.by_unit", _l("Student leave by class and grade"),
+               "school_leave.report", by_unit,
+               description=_l("Approved leave, school days, types, overdue and truancy."),
+               filters=(ReportFilter("level", _l("Group by"), "choice",
+                                     (("class", _l("Class")),
+                                      ("grade", _l("Grade"))), default="class"),),
+               order=100),
+        Report("school_leave.frequent", _l("Frequent-leave students"),
+               "school_leave.report", frequent, order=101),
+        Report("school_leave.pending", _l("Leave waiting for signatures"),
+               "school_leave.report", pending, periods=(), order=102),
+    ]
+
+
+def sections() -> list[ReportSection]:
+    return [ReportSection("school_leave.summary", _l("Student leave"),
+                          "school_leave.report", by_unit, order=100)]
+
+
+# -- dashboard widgets --------------------------------------------------------------------------
+
+
+def _waiting_card():
+    from flask_login import current_user
+
+    waiting = db.session.scalar(select(func.count()).select_from(
+        approval.waiting_ids(current_user).subquery())) or 0
+    return render_template("school_leave/widget_waiting.html", waiting=waiting)
+
+
+def _today_card():
+    now = utcnow()
+    scope = Leave.unit_id.in_(unit_ids_where("school_leave.view"))
+    row = db.session.execute(select(
+        _count(and_(TAKEN, Leave.start_at <= now, Leave.end_at >= now,
+                    Leave.returned_at.is_(None))),
+        _count(and_(Leave.exited_at.is_not(None), Leave.returned_at.is_(None))),
+        _count(and_(ORIGINAL, Leave.overdue_at.is_not(None), Leave.returned_at.is_(None))),
+        _count(Leave.status == PENDING),
+    ).where(scope)).one()
+    return render_template("school_leave/widget_today.html", on_leave=row[0], out=row[1],
+                           overdue=row[2], pending=row[3])
+
+
+def _by_type_chart():
+    month_start = school.utc(school.local_now().replace(day=1, hour=0, minute=0, second=0,
+                                                        microsecond=0))
+    rows = dict(db.session.execute(
+        select(Leave.leave_type, func.count()).where(
+            Leave.unit_id.in_(unit_ids_where("school_leave.view")), TAKEN, ORIGINAL,
+            Leave.start_at >= month_start).group_by(Leave.leave_type)).all())
+    return Chart("pie", str(_l("Leave this month by type")),
+                 [str(label) for label in LEAVE_TYPE_LABELS.values()],
+                 [Series(str(_l("Leave")), [rows.get(t, 0) for t in LEAVE_TYPE_LABELS])])
+
+
+def widgets() -> list[Widget]:
+    return [
+        Widget("school_leave.waiting", _l("Leave to sign"), _waiting_card,
+               permission="school_leave.approve", order=100, width=4),
+        Widget("school_leave.today", _l("Student leave today"), _today_card,
+               permission="school_leave.view", order=101, width=4),
+        chart_widget("school_leave.by_type", _l("Leave this month"), _by_type_chart,
+                     permission="school_leave.view", order=102, width=4),
+    ]
+

@@ -1,0 +1,159 @@
+"""Parents' numbers, and the class teacher's record of phone calls with parents.
+
+Parents are not users (篇一 has them phone the class teacher): a parent is a contact of a
+student, and a call is noted by the class teacher — in advance, for leaving campus (line 33)
+or evening self-study (line 31); when signing, for every leave of more than two periods
+(line 13).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from core.api import (
+    Unit,
+    User,
+    audit,
+    can,
+    db,
+    permission_required,
+    require,
+    unit_ids_where,
+)
+from core.api import lazy_gettext as _l
+
+from .. import forms, people, school
+from ..forms import ContactForm, ParentCallForm
+from ..models import INCOMING, Contact, Leave, ParentCall
+from . import bp, page_number, per_page
+
+
+def _student_or_404(student_id: int, permission: str) -> User:
+    student = db.session.get(User, student_id)
+    if student is None or student.unit is None:
+        abort(404)
+    require(permission, student.unit)
+    return student
+
+
+@bp.route("/students")
+@permission_required("school_leave.view")
+def students():
+    """The students of the classes one may see, with their parents' numbers."""
+    classes = select(Unit.id).where(Unit.id.in_(unit_ids_where("school_leave.view")),
+                                    Unit.kind == "class")
+    query = select(User).where(User.unit_id.in_(classes), User.active.is_(True))
+    if request.args.get("unit", type=int):
+        query = query.where(User.unit_id == request.args.get("unit", type=int))
+    q = (request.args.get("q") or "").strip()
+    if q:
+        query = query.where(User.name.contains(q) | User.username.contains(q))
+    page = db.paginate(query.order_by(User.unit_id, User.name), page=page_number(),
+                       per_page=per_page(), error_out=False)
+    ids = [u.id for u in page.items]
+    contacts = {sid: n for sid, n in db.session.execute(
+        select(Contact.student_id, func.count()).where(Contact.student_id.in_(ids))
+        .group_by(Contact.student_id))} if ids else {}
+    leave_counts = {sid: n for sid, n in db.session.execute(
+        select(Leave.student_id, func.count()).where(Leave.student_id.in_(ids),
+                                                     Leave.extends_id.is_(None))
+        .group_by(Leave.student_id))} if ids else {}
+    units = db.session.scalars(select(Unit).where(Unit.id.in_(classes)).order_by(Unit.path))
+    return render_template("school_leave/students.html", page=page, contacts=contacts,
+                           leave_counts=leave_counts, classes=units.all(),
+                           endpoint="school_leave.students")
+
+
+@bp.route("/students/<int:student_id>", methods=["GET", "POST"])
+@permission_required("school_leave.view")
+def student(student_id: int):
+    """One student: parents' numbers, calls with them, leave history."""
+    student = _student_or_404(student_id, "school_leave.view")
+    form = ContactForm(prefix="contact")
+    if form.submit.data and form.validate_on_submit():
+        require("school_leave.manage_contacts", student.unit)
+        contact = Contact(student_id=student.id, unit_id=student.unit_id,
+                          name=form.name.data.strip(), relation=form.relation.data.strip(),
+                          phone=form.phone.data.strip())
+        db.session.add(contact)
+        audit("school_leave.contact_added", subject=contact, unit=student.unit,
+              summary=f"{student.username}: {contact.relation} {contact.name}")
+        db.session.commit()
+        flash(_l("The contact was added."), "success")
+        return redirect(url_for("school_leave.student", student_id=student.id))
+    calls = db.session.scalars(select(ParentCall).where(ParentCall.student_id == student.id)
+                               .order_by(ParentCall.called_at.desc()).limit(50)).all()
+    history = db.session.scalars(select(Leave).where(Leave.student_id == student.id)
+                                 .order_by(Leave.start_at.desc()).limit(50)).all()
+    return render_template(
+        "school_leave/student.html", student=student, form=form,
+        contacts=people.contacts_of(student), calls=calls, history=history,
+        may_edit=can("school_leave.manage_contacts", student.unit),
+        may_call=can("school_leave.record_call", student.unit),
+    ), 200 if not form.errors else 422
+
+
+@bp.route("/students/<int:student_id>/contacts/<int:contact_id>/delete", methods=["POST"])
+@permission_required("school_leave.manage_contacts")
+def delete_contact(student_id: int, contact_id: int):
+    """Remove a parent's number that is no longer right."""
+    student = _student_or_404(student_id, "school_leave.manage_contacts")
+    contact = db.session.get(Contact, contact_id)
+    if contact is None or contact.student_id != student.id:
+        abort(404)
+    audit("school_leave.contact_removed", subject=contact, unit=student.unit,
+          summary=f"{student.username}: {contact.relation} {contact.name}",
+          data={"phone": contact.phone})
+    db.session.delete(contact)
+    db.session.commit()
+    flash(_l("The contact was removed."), "info")
+    return redirect(url_for("school_leave.student", student_id=student.id))
+
+
+@bp.route("/calls/new", methods=["GET", "POST"])
+@permission_required("school_leave.record_call")
+def new_call():
+    """The class teacher notes a parent's call, made before the student applies.
+
+    That call is what lets a student leave campus (at least half a day in advance, line 33) or
+    ask for leave in evening self-study (line 31).
+    """
+    classes = select(Unit.id).where(Unit.id.in_(unit_ids_where("school_leave.record_call")))
+    options = [(u.id, f"{u.name} · {u.unit.name if u.unit else ''}") for u in db.session.scalars(
+        select(User).where(User.unit_id.in_(classes), User.active.is_(True))
+        .order_by(User.unit_id, User.name))
+        if can("school_leave.apply", u.unit, u)]
+    form = ParentCallForm()
+    form.student.choices = forms.choices(options)
+    if request.method == "GET":
+        form.student.data = request.args.get("student", type=int)
+        form.called_at.data = school.local_now().replace(second=0, microsecond=0)
+        student = db.session.get(User, form.student.data) if form.student.data else None
+        if student is not None:
+            contacts = people.contacts_of(student)
+            if contacts:
+                form.phone.data = contacts[0].phone
+                form.answered_by.data = f"{contacts[0].relation} {contacts[0].name}"
+    if form.validate_on_submit():
+        student = _student_or_404(form.student.data or 0, "school_leave.record_call")
+        called_at = school.utc(form.called_at.data)
+        if called_at > school.utc(school.local_now()):
+            form.called_at.errors.append(_l("A call is recorded after it happened."))
+        else:
+            call = ParentCall(student_id=student.id, unit_id=student.unit_id,
+                              direction=INCOMING, called_at=called_at,
+                              phone=form.phone.data.strip(),
+                              answered_by=form.answered_by.data.strip(),
+                              note=(form.note.data or "").strip(),
+                              recorded_by_id=current_user.id)
+            db.session.add(call)
+            audit("school_leave.call_recorded", subject=call, unit=student.unit,
+                  summary=f"{student.username}: {call.answered_by} {call.phone}",
+                  data={"direction": INCOMING})
+            db.session.commit()
+            flash(_l("The call was recorded; %(name)s can now apply.", name=student.name),
+                  "success")
+            return redirect(url_for("school_leave.student", student_id=student.id))
+    return render_template("school_leave/call.html", form=form), 200 if not form.errors else 422

@@ -1,0 +1,91 @@
+"""The printable slip (two copies and a QR code) and the guard's check at the gate."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.api import can, db, login_required_only, permission_required, unit_ids_where, utcnow
+from core.api import lazy_gettext as _l
+
+from .. import approval, leaves, slip
+from ..models import APPROVED, Leave, ParentCall
+from . import bp
+from .apply import _leave_or_404
+
+
+@bp.route("/leave/<int:leave_id>/slip")
+@login_required_only
+def print_slip(leave_id: int):
+    """The A5 slip: class committee copy and class teacher copy (line 33), each with the QR."""
+    leave = _leave_or_404(leave_id)
+    url = url_for("school_leave.check", token=slip.token(leave), _external=True)
+    calls = db.session.scalars(select(ParentCall).where(ParentCall.leave_id == leave.id)
+                               .order_by(ParentCall.called_at)).all()
+    return render_template("school_leave/slip.html", leave=leave, qr=slip.qr_data_uri(url),
+                           url=url, steps=approval.signatures(leave), calls=calls,
+                           due_back=leaves.effective_end(leave.root))
+
+
+@bp.route("/gate")
+@permission_required("school_leave.verify_slip")
+def gate():
+    """The guard's page: who is out now, who is due back, and how to check a slip."""
+    out = db.session.scalars(
+        select(Leave).where(Leave.unit_id.in_(unit_ids_where("school_leave.verify_slip")),
+                            Leave.exited_at.is_not(None), Leave.returned_at.is_(None))
+        .order_by(Leave.end_at).limit(100)).all()
+    return render_template("school_leave/gate.html", out=out)
+
+
+@bp.route("/gate/code", methods=["POST"])
+@permission_required("school_leave.verify_slip")
+def gate_code():
+    """Check a slip by pasting or typing its code (when the phone cannot open the link)."""
+    raw = (request.form.get("code") or "").strip()
+    if "/check/" in raw:
+        raw = raw.rsplit("/check/", 1)[1]
+    if not raw:
+        flash(_l("Scan the QR code on the slip, or paste its link."), "warning")
+        return redirect(url_for("school_leave.gate"))
+    return redirect(url_for("school_leave.check", token=raw))
+
+
+def _verdict_in_scope(token: str) -> slip.Verdict:
+    verdict = slip.verify(token)
+    # A guard of another school learns nothing about this school's leave.
+    if verdict.leave is not None and not can("school_leave.verify_slip", verdict.leave.unit):
+        return slip.Verdict(False, str(_l("This slip is not from your school.")))
+    return verdict
+
+
+@bp.route("/check/<token>")
+@permission_required("school_leave.verify_slip")
+def check(token: str):
+    """What the QR code opens: is this slip fully signed and valid right now?"""
+    verdict = _verdict_in_scope(token)
+    # An invalid slip is a page like any other: the verdict is what it says, in red.
+    return render_template("school_leave/check.html", verdict=verdict, token=token)
+
+
+@bp.route("/check/<token>/<any(exit, return):event>", methods=["POST"])
+@permission_required("school_leave.verify_slip")
+def gate_event(token: str, event: str):
+    """The guard records that the student went out, or came back."""
+    verdict = _verdict_in_scope(token)
+    leave = verdict.leave
+    if event == "exit" and verdict.may_exit:
+        leaves.record_exit(leave.root, current_user._get_current_object(), utcnow())
+        flash(_l("Exit recorded for %(name)s.", name=leave.student.name), "success")
+    elif event == "return" and verdict.may_return:
+        leaves.record_return(leave, current_user._get_current_object(), utcnow())
+        flash(_l("Return recorded for %(name)s.", name=leave.student.name), "success")
+    else:
+        flash(_l("Nothing recorded: %(why)s", why=verdict.reason), "danger")
+        return redirect(url_for("school_leave.check", token=token))
+    db.session.commit()
+    return redirect(url_for("school_leave.check", token=token))
+
+
+__all__ = ["APPROVED"]

@@ -1,0 +1,135 @@
+"""One leave in a real Chromium: the parent's call, the application with its chain preview,
+every signature (the class teacher's with the call to the parent), the slip, the guard's scan
+at the gate, and the return. Uses the browser kit of ``tests/browser/conftest.py``."""
+
+import importlib.util
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from danwei_school_leave.testing import local_now
+
+import core
+from core.api import pending_workflow_assignments, workflow_for
+
+pytestmark = pytest.mark.browser
+
+
+def _browser_kit():
+    """The browser kit's fixtures, from ``tests/browser/conftest.py`` of the checkout (a
+    conftest applies to its own folder only, so a plugin's tests load the module itself)."""
+    path = Path(core.__file__).resolve().parent.parent / "tests" / "browser" / "conftest.py"
+    name = "school_leave_browser_kit"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
+
+_kit = _browser_kit()
+browser, live_server, page, console_errors, log_in = (
+    _kit.browser, _kit.live_server, _kit.page, _kit.console_errors, _kit.log_in)
+
+
+def as_person(page, log_in, user):
+    page.context.clear_cookies()
+    log_in(page, user)
+
+
+def waiting_for(db, leave_id, school):
+    from danwei_school_leave.models import Leave
+
+    db.session.expire_all()
+    instance = workflow_for(db.session.get(Leave, leave_id))
+    ids = {a.user_id for a in pending_workflow_assignments(instance.open_step)}
+    return [k for k, u in school.people.items() if u.id in ids]
+
+
+def test_one_leave_from_application_to_return(page, live_server, school, log_in, db,
+                                               console_errors):
+    now = local_now()
+    fmt = "%Y-%m-%dT%H:%M"
+
+    # The parent phoned the class teacher the evening before; the class teacher notes it.
+    as_person(page, log_in, school["teacher"])
+    page.goto("/school_leave/calls/new")
+    page.get_by_label("Student").select_option(str(school["student"].id))
+    page.get_by_label("Time of the call").fill((now - timedelta(hours=13)).strftime(fmt))
+    page.get_by_label("Number").fill("13900001111")
+    page.get_by_label("Who was on the phone").fill("Mother, Wang Li")
+    page.get_by_role("button", name="Record the call").click()
+    assert "can now apply" in page.locator(".alert-success").inner_text()
+    assert console_errors == []
+
+    # The student applies, checks the chain first, then submits.
+    as_person(page, log_in, school["student"])
+    page.goto("/school_leave/apply")
+    page.get_by_label("Type").select_option("personal")
+    page.get_by_label("From").fill((now - timedelta(minutes=5)).strftime(fmt))
+    page.get_by_label("Until").fill((now + timedelta(days=3)).strftime(fmt))
+    page.get_by_label("Reason").fill("Grandmother's birthday at home")
+    page.get_by_label("Leaving campus").check()
+    page.get_by_test_id("check").click()
+    preview = page.get_by_test_id("chain-preview")
+    assert "Class teacher" in preview.inner_text()
+    assert page.get_by_test_id("refusal").count() == 0
+    assert "recorded your parent's call" in page.get_by_test_id("advance-calls").inner_text()
+    page.get_by_test_id("submit").click()
+    page.wait_for_url("**/school_leave/leave/*")
+    leave_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    assert "Waiting for signatures" in page.get_by_test_id("state").first.inner_text()
+    assert console_errors == []
+
+    # Every signature, by whoever the engine asks, in order.
+    signed = []
+    while who := waiting_for(db, leave_id, school):
+        person = who[0]
+        as_person(page, log_in, school[person])
+        page.goto(f"/school_leave/leave/{leave_id}")
+        form = page.get_by_test_id("workflow-decide")
+        if page.get_by_test_id("workflow-step-form").count():
+            # The class teacher phones the parent and notes it before signing.
+            assert person == "teacher"
+            page.locator("[name=step-called_at]").fill(local_now().strftime(fmt))
+            page.locator("[name=step-phone]").fill("13900001111")
+            page.locator("[name=step-answered_by]").fill("Mother")
+        form.get_by_role("button", name="Approve").click()
+        assert "Approved." in page.locator(".alert-success").first.inner_text()
+        signed.append(person)
+        assert console_errors == []
+    assert signed[:2] == ["monitor", "teacher"] and len(signed) >= 2
+
+    # The student prints the slip: two copies, each with its QR code.
+    as_person(page, log_in, school["student"])
+    page.goto(f"/school_leave/leave/{leave_id}")
+    assert "Approved" in page.get_by_test_id("state").first.inner_text()
+    page.get_by_test_id("slip-link").click()
+    assert page.get_by_test_id("slip-copy").count() == 2
+    assert page.get_by_test_id("qr").first.is_visible()
+    assert "13900001111" in page.get_by_test_id("slip-copy").first.inner_text()
+    check_url = page.get_by_test_id("slip-url").first.inner_text().strip()
+    assert console_errors == []
+
+    # The guard scans it: valid now; records the exit, then the return.
+    as_person(page, log_in, school["guard"])
+    page.goto(check_url)
+    verdict = page.get_by_test_id("verdict")
+    assert verdict.get_attribute("data-valid") == "yes"
+    page.get_by_test_id("record-exit").click()
+    assert "Exit recorded" in page.locator(".alert-success").inner_text()
+    page.goto("/school_leave/gate")
+    assert "Student" in page.locator("main table").inner_text()
+    page.goto(check_url)
+    page.get_by_test_id("record-return").click()
+    assert "Return recorded" in page.locator(".alert-success").inner_text()
+    assert page.get_by_test_id("verdict").get_attribute("data-valid") == "no"
+    assert console_errors == []
+
+    # The class teacher sees both times on the leave.
+    as_person(page, log_in, school["teacher"])
+    page.goto(f"/school_leave/leave/{leave_id}")
+    assert page.get_by_test_id("exited").is_visible()
+    assert page.get_by_test_id("returned").is_visible()
+    assert console_errors == []

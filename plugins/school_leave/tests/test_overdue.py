@@ -1,0 +1,151 @@
+"""Back within the leave, or an extension filed in advance; otherwise truancy (line 21)."""
+
+from datetime import timedelta
+from itertools import count
+
+import pytest
+from danwei_school_leave.models import Leave
+from danwei_school_leave.testing import local_now
+
+from core.api import utcnow
+from core.cli import main
+from core.extensions import db
+from core.jobs import run_due
+from core.notifications import Notification
+
+RUNS = count(1)
+
+
+def run_job(app):
+    """Run the overdue job now (each run in its own slot, as runs minutes apart would be)."""
+    outcomes = run_due(now=utcnow() + timedelta(seconds=next(RUNS)),
+                       only="school_leave.overdue", force=True)
+    assert [o.status for o in outcomes] == ["ok"], outcomes
+    db.session.expire_all()
+
+
+def test_the_job_runs_from_the_command_line(app, school):
+    result = app.test_cli_runner().invoke(
+        main, ["jobs", "run", "--job", "school_leave.overdue", "--force"])
+    assert result.exit_code == 0 and "ok      school_leave.overdue" in result.output
+
+
+def shift(*leaves, hours):
+    """Move leave (and when it was filed) *hours* into the past: time passes in the test."""
+    for leave in leaves:
+        leave.start_at -= timedelta(hours=hours)
+        leave.end_at -= timedelta(hours=hours)
+        leave.created_at -= timedelta(hours=hours)
+    db.session.commit()
+
+
+@pytest.fixture
+def out_now(school):
+    """An approved half-day leave off campus; the student went out through the gate."""
+    school.record_call(called_at=local_now() - timedelta(hours=13))
+    start = local_now() - timedelta(minutes=10)
+    leave = school.sign_all(school.file(start=start, end=start + timedelta(hours=2),
+                                        leaving=True))
+    token = school.slip_token(leave)
+    school.client("guard").post(f"/school_leave/check/{token}/exit")
+    return school.leave(leave.id)
+
+
+def notes_for(user):
+    return [n.subject for n in db.session.query(Notification).filter_by(user_id=user.id)
+            if "not back" in n.subject]
+
+
+def test_not_back_by_the_end_is_truancy_and_the_class_teacher_is_told(school, out_now, app):
+    run_job(app)
+    assert school.leave(out_now.id).overdue_at is None  # not yet due
+    shift(out_now, hours=3)
+    run_job(app)
+    leave = school.leave(out_now.id)
+    assert leave.overdue_at is not None and leave.truancy
+    assert notes_for(school["teacher"]) == ["Student is not back from leave: counted as truancy"]
+    assert notes_for(school["teacher_b"]) == []
+    page = school.client("teacher").get(f"/school_leave/leave/{leave.id}").text
+    assert "counted as truancy" in page
+    # Idempotent: running again tells nobody twice.
+    run_job(app)
+    assert len(notes_for(school["teacher"])) == 1
+    # Listed under "truancy", and no extension can be filed any more.
+    assert "Student" in school.client("teacher").get("/school_leave/?status=truancy").text
+    assert school.client("monitor").get(f"/school_leave/leave/{leave.id}/extend"
+                                        ).status_code == 404
+
+
+def test_an_extension_filed_before_the_deadline_is_not_truancy(school, out_now, app):
+    monitor = school.client("monitor")
+    new_end = (out_now.end_at + timedelta(days=1))
+    response = monitor.post(f"/school_leave/leave/{out_now.id}/extend", data={
+        "end": (local_now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "explanation": "The mother phoned: the bus broke down."})
+    assert response.status_code == 302, response.text
+    extension = db.session.query(Leave).filter(Leave.extends_id == out_now.id).one()
+    assert extension.applicant_id == school["monitor"].id and extension.status == "pending"
+    assert extension.start_at == out_now.end_at and extension.end_at < new_end
+    # Time passes: the leave ended, the extension (filed in time) still waits for signatures.
+    shift(out_now, extension, hours=3)
+    run_job(app)
+    leave = school.leave(out_now.id)
+    assert leave.overdue_at is not None and not leave.truancy
+    assert notes_for(school["teacher"]) == [
+        "Student is not back from leave; an extension is waiting"]
+    assert "an extension filed in time is waiting" in school.client("teacher").get(
+        f"/school_leave/leave/{leave.id}").text
+    # The extension follows its own chain; once signed, the student is no longer overdue.
+    assert school.sign_all(extension).status == "approved"
+    leave = school.leave(out_now.id)
+    assert leave.overdue_at is None and not leave.truancy
+    run_job(app)
+    assert school.leave(out_now.id).overdue_at is None
+    # The slip of the extension lets the student back in; the return closes both.
+    token = school.slip_token(extension)
+    school.client("guard").post(f"/school_leave/check/{token}/return")
+    assert school.leave(out_now.id).returned_at is not None
+
+
+def test_an_extension_refused_after_the_deadline_turns_into_truancy(school, out_now, app):
+    school.client("monitor").post(f"/school_leave/leave/{out_now.id}/extend", data={
+        "end": (local_now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "explanation": "The father called."})
+    extension = db.session.query(Leave).filter(Leave.extends_id == out_now.id).one()
+    shift(out_now, extension, hours=3)
+    run_job(app)
+    assert not school.leave(out_now.id).truancy
+    school.decide(school.waiting_for(extension).pop(), extension, "reject", "No reason given")
+    assert school.leave(extension.id).status == "rejected"
+    run_job(app)
+    assert school.leave(out_now.id).truancy
+
+
+def test_an_extension_filed_after_the_deadline_does_not_help(school, out_now, app):
+    shift(out_now, hours=3)
+    school.client("monitor").post(f"/school_leave/leave/{out_now.id}/extend", data={
+        "end": (local_now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "explanation": "Too late."})
+    run_job(app)
+    assert school.leave(out_now.id).truancy
+
+
+def test_only_the_monitor_files_extensions(school, out_now):
+    for who in ("student", "teacher_b", "monitor_b"):
+        assert school.client(who).get(f"/school_leave/leave/{out_now.id}/extend"
+                                      ).status_code == 404
+
+
+def test_the_class_teacher_records_a_return_on_campus(school, app):
+    start = local_now() - timedelta(hours=2)
+    leave = school.sign_all(school.file(start=start, end=start + timedelta(hours=1)))
+    response = school.client("teacher").post(f"/school_leave/leave/{leave.id}/return")
+    assert response.status_code == 302
+    assert school.leave(leave.id).return_recorded_by_id == school["teacher"].id
+    run_job(app)
+    assert school.leave(leave.id).overdue_at is None
+    # The class teacher of another class cannot.
+    other = school.sign_all(school.file(start=start, end=start + timedelta(hours=1),
+                                        reason="again"))
+    assert school.client("teacher_b").post(f"/school_leave/leave/{other.id}/return"
+                                           ).status_code == 404

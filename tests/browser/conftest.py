@@ -1,0 +1,256 @@
+"""The real-browser test kit: the intranet served on 127.0.0.1, driven by Debian's Chromium.
+
+Browser tests are marked ``@pytest.mark.browser`` and use these fixtures:
+
+``live_server``
+    The ``app`` fixture's application served by werkzeug on 127.0.0.1 and a free port, in a
+    thread. Same database and plugins as ``app``, so ``create_unit``, ``create_user`` and
+    ``db`` work as in any test; data must be committed before the browser asks for it. CSRF
+    protection is on, as in production. ``live_server.url`` is the base URL and
+    ``live_server.url_for(endpoint, **values)`` an absolute URL.
+``browser`` (session)
+    Chromium started once, through Playwright's sync API, from ``/usr/bin/chromium``
+    (``make browser-deps`` installs it; Playwright never downloads a browser here).
+``page``, ``phone``
+    A fresh browser context (own cookies) and page whose base URL is the live server, so
+    ``page.goto("/login")`` works: a 1280×800 desktop, or a 390×844 touch phone. Both speak
+    English first (``Accept-Language: en-US``) and live in Asia/Shanghai. When the test fails,
+    a screenshot and the page's HTML are saved under ``test-artifacts/``.
+``console_errors``
+    Everything the test's pages logged as a console error (CSP violations, failed loads,
+    uncaught exceptions), as ``"<url>: <text>"``. Assert it is empty after each page you
+    visit; whatever is left at the end of the test fails it, so a test that provokes an error
+    on purpose clears the list after checking it.
+``log_in``
+    ``log_in(page, user, password=TEST_PASSWORD)`` logs in through the real form.
+
+Use Playwright's ``expect(...)`` assertions (they wait, up to ``TIMEOUT``) after a click that
+loads a page, rather than reading the page at once.
+
+A plugin's own browser tests borrow these fixtures by loading this file from their conftest
+(see ``plugins/property_reports/tests/browser/conftest.py``); every copy shares one Chromium.
+
+To serve a throwaway plugin, override ``app`` in the test module, as ``make_plugin`` must run
+before the application is built::
+
+    @pytest.fixture
+    def app(make_plugin, make_app):
+        make_plugin("wf_demo1", SOURCE)
+        application = make_app()
+        with application.app_context():
+            yield application
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask, url_for
+from werkzeug.serving import make_server
+
+from core.testing import TEST_PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+#: Milliseconds Playwright waits for an element or a navigation before failing.
+TIMEOUT = 10_000
+
+#: Test reports by phase ("setup", "call", "teardown"), kept for the fixtures' teardown.
+REPORTS = pytest.StashKey[dict]()
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in this folder is a browser test, even if its module forgets the mark."""
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    item.stash.setdefault(REPORTS, {})[report.when] = report
+    return report
+
+
+def _failed(item) -> bool:
+    reports = item.stash.get(REPORTS, {})
+    return any(r.failed for r in reports.values())
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+    def url_for(self, endpoint: str, **values) -> str:
+        with self.app.test_request_context():
+            return self.url + url_for(endpoint, **values)
+
+
+class _InFlight:
+    """WSGI middleware counting requests being served, so teardown can wait for them.
+
+    Otherwise a request still running after the test (the browser may have fired it just
+    before closing) would hold database locks while the next test empties the tables.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.active = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.active += 1
+        try:
+            result = self.app(environ, start_response)
+            try:
+                return list(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        finally:
+            with self.changed:
+                self.active -= 1
+                self.changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.active == 0, timeout=timeout)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    """The ``app`` fixture's application, served over HTTP in a background thread."""
+    app.config["WTF_CSRF_ENABLED"] = True  # a real browser posts real forms, tokens included
+    tracker = _InFlight(app)
+    server = make_server("127.0.0.1", 0, tracker, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        assert tracker.wait_idle(timeout=10), "the live server is still serving a request"
+
+
+# -- the browser --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser(request):
+    """Chromium, started once for the session."""
+    if not os.access(CHROMIUM, os.X_OK):
+        message = f"{CHROMIUM} is missing: run `make browser-deps`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return _shared_chromium(request.config)
+
+
+def _shared_chromium(config):
+    """The session's one Chromium, kept on the pytest config.
+
+    Plugins load this file a second time to borrow its fixtures; a second Playwright in the
+    same thread would fail, so every copy of the ``browser`` fixture shares this one.
+    """
+    chromium = getattr(config, "_danwei_chromium", None)
+    if chromium is None:
+        from playwright.sync_api import expect, sync_playwright
+
+        expect.set_options(timeout=TIMEOUT)
+        playwright = sync_playwright().start()
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+        def stop():
+            chromium.close()
+            playwright.stop()
+
+        config.add_cleanup(stop)
+        config._danwei_chromium = chromium
+    return chromium
+
+
+@pytest.fixture
+def console_errors() -> Iterator[list[str]]:
+    errors: list[str] = []
+    yield errors
+    assert errors == [], "the browser reported errors (see above)"
+
+
+def _open_page(browser, live_server, console_errors, request, name, **options):
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", timezone_id="Asia/Shanghai", **options
+    )
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+
+    def on_console(message):
+        if message.type == "error":
+            source = message.location.get("url") if message.location else ""
+            where = f" ({source})" if source and source != page.url else ""
+            console_errors.append(f"{page.url}: {message.text}{where}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: console_errors.append(f"{page.url}: uncaught {error}"))
+    try:
+        yield page
+    finally:
+        if _failed(request.node):
+            _save_artifacts(page, request, name)
+        context.close()
+
+
+def _save_artifacts(page, request, name: str) -> None:
+    folder = Path(request.config.rootpath) / "test-artifacts"
+    folder.mkdir(exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid).strip("_") + f"-{name}"
+    try:
+        page.screenshot(path=str(folder / f"{stem}.png"), full_page=True)
+        (folder / f"{stem}.html").write_text(page.content(), encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001 - a closed page must not hide the real failure
+        (folder / f"{stem}.txt").write_text(f"no screenshot: {exc}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def page(browser, live_server, console_errors, request):
+    """A desktop browser page on the live server."""
+    yield from _open_page(browser, live_server, console_errors, request, "page",
+                          viewport=DESKTOP)
+
+
+@pytest.fixture
+def phone(browser, live_server, console_errors, request):
+    """A phone-sized touch browser page on the live server."""
+    yield from _open_page(browser, live_server, console_errors, request, "phone",
+                          viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+
+
+@pytest.fixture
+def log_in():
+    """``log_in(page, user, password=TEST_PASSWORD)``: log in through the form, in any language."""
+
+    def do(page, user, password: str = TEST_PASSWORD) -> None:
+        page.goto("/login")
+        page.locator("main input[name=username]").fill(getattr(user, "username", user))
+        page.locator("main input[name=password]").fill(password)
+        page.locator("main form [type=submit]").click()
+        page.wait_for_url(lambda url: "/login" not in url)
+
+    return do
