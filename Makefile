@@ -6,7 +6,7 @@ PLUGINS := $(wildcard plugins/*)
 # PostgreSQL used by `make test` (the suite also runs on SQLite).
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run install test test-sqlite test-postgres browser-deps translations bench clean
+.PHONY: run install test test-sqlite test-postgres browser-deps translations messages bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,21 @@ translations:
 	  for d in $$p/danwei_*/translations; do \
 	    [ -d $$d ] && $(BIN)/pybabel compile -f -d $$d -D danwei_$$(basename $$p); \
 	  done; \
+	done
+
+# Extract msgids into .pot files next to the catalogues and update the zh_CN catalogues.
+EXTRACT = extract -F babel.cfg -k _l -k lazy_gettext -k gettext -k ngettext:1,2 --ignore-dirs='.* _* node_modules'
+messages:
+	$(BIN)/pybabel $(EXTRACT) -o core/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -l zh_CN -i core/translations/messages.pot -d core/translations
+	@for p in $(PLUGINS); do \
+	  n=$$(basename $$p); d=$$p/danwei_$$n/translations; \
+	  [ -f $$p/babel.cfg ] && [ -d $$p/danwei_$$n ] || continue; mkdir -p $$d; \
+	  (cd $$p && $(CURDIR)/$(BIN)/pybabel $(EXTRACT) -o danwei_$$n/translations/danwei_$$n.pot .) || exit 1; \
+	  if [ -f $$d/zh_CN/LC_MESSAGES/danwei_$$n.po ]; then \
+	    $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -l zh_CN -D danwei_$$n \
+	      -i $$d/danwei_$$n.pot -d $$d || exit 1; \
+	  else $(BIN)/pybabel init -l zh_CN -D danwei_$$n -i $$d/danwei_$$n.pot -d $$d || exit 1; fi; \
 	done
 
 run: install

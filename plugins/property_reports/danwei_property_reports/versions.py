@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from core.api import gettext
 from core.api import lazy_gettext as _l
 
 from .models import Catalogue, PlanItem, PlanVersion, RoutineItem
@@ -56,7 +57,7 @@ def spec_text(item) -> str:
     """How an item's specification reads: ``GC-01 Lift maintenance (rev. 2)`` or its note."""
     if item.spec is not None:
         number = getattr(item, "spec_number", None)
-        suffix = f" (rev. {number})" if number else ""
+        suffix = " " + gettext("(rev. %(n)s)", n=number) if number else ""
         return f"{item.spec.code} {item.spec.title}{suffix}"
     return getattr(item, "spec_note", "") or ""
 

@@ -53,7 +53,7 @@ def spec_choices(unit: Unit):
 
     dept = department_of(unit) or unit
     specs = db.session.scalars(select(Spec).where(Spec.unit_id == dept.id).order_by(Spec.code))
-    return choices([(0, "—")] + [(s.id, f"{s.code} {s.title} (rev. {s.current_number})")
+    return choices([(0, "—")] + [(s.id, f"{s.code} {s.title} " + gettext("(rev. %(n)s)", n=s.current_number))
                                  for s in specs])
 
 
