@@ -44,6 +44,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     web.init_app(app)
     install_plugins(app, host)
+    with app.app_context():
+        from .reports import registry
+
+        registry.reports()  # report declarations are checked at start-up like the others
     return app
 
 

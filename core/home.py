@@ -32,13 +32,9 @@ def render_widgets(user, unit) -> list[dict]:
     for plugin, widget in sorted(widgets, key=lambda pw: (pw[1].order, str(pw[1].title))):
         if widget.permission and not access.can(widget.permission, unit, user):
             continue
-        try:
-            body, failed = Markup(widget.render()), False
-        except Exception as exc:  # noqa: BLE001 - one widget must not break the page
-            db.session.rollback()  # a failed query must not abort the next widget's (PostgreSQL)
-            host.fail(plugin, f"widget {widget.id}", exc)
-            body, failed = Markup(""), True
-        cards.append({"widget": widget, "plugin": plugin, "body": body, "failed": failed})
+        body = host.isolated(plugin, f"widget {widget.id}", widget.render, db.session.rollback)
+        cards.append({"widget": widget, "plugin": plugin, "body": Markup(body or ""),
+                      "failed": body is None})
     return cards
 
 

@@ -173,6 +173,18 @@ class PluginHost:
         """Like :meth:`call` for hooks returning lists: ``(plugin, item)`` for every item."""
         return [(name, item) for name, items in self.call(hook, only, **kwargs) for item in items]
 
+    def isolated(self, plugin: str, where: str, work, cleanup=None):
+        """Run ``work()`` on behalf of *plugin*; if it raises, run *cleanup* (e.g. roll back the
+        session so the next plugin's queries still run on PostgreSQL), record the failure and
+        return None. One plugin's widget, report or section must never break a whole page."""
+        try:
+            return work()
+        except Exception as exc:  # noqa: BLE001 - fault isolation is the point
+            if cleanup is not None:
+                cleanup()
+            self.fail(plugin, where, exc)
+            return None
+
     def fail(self, plugin: str, where: str, exc: BaseException | str) -> None:
         message = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
         detail = "" if isinstance(exc, str) else traceback.format_exc()

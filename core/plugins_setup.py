@@ -23,6 +23,7 @@ def install_plugins(app: Flask, host: PluginHost) -> None:
     host.register_core(corehooks)
     app.extensions["danwei"] = host
     for name in [CORE, *host.loaded]:
+        recorded = len(host.errors)
         try:
             permissions, roles, settings, blueprints = _declarations(host, name)
         except PluginFailure:
@@ -30,7 +31,9 @@ def install_plugins(app: Flask, host: PluginHost) -> None:
         except _Refused:
             host.unload(name)
             continue
-        except Exception:  # noqa: BLE001 - recorded by host.call(propagate=True)
+        except Exception as exc:  # noqa: BLE001 - any failure unloads the plugin, reported
+            if len(host.errors) == recorded:  # not raised by a hook, so not yet reported
+                host.fail(name, "install", exc)
             host.unload(name)
             continue
         for bp in blueprints:

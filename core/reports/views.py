@@ -216,14 +216,8 @@ def _missing_required(form: ReportForm, filters: tuple[ReportFilter, ...]) -> bo
 
 
 def _guarded(plugin: str, what: str, work):
-    """``work()``, or None when it raised: the failure is reported against *plugin* and the
-    transaction rolled back, so that the next section's queries still run (PostgreSQL)."""
-    try:
-        return work()
-    except Exception as exc:  # noqa: BLE001 - one report must not break the page
-        db.session.rollback()
-        current_app.extensions["danwei"].fail(plugin, what, exc)
-        return None
+    """``work()``, or None when it raised (reported, and the transaction rolled back)."""
+    return current_app.extensions["danwei"].isolated(plugin, what, work, db.session.rollback)
 
 
 def build(plugin: str, what: str, builder, context: ReportContext) -> Shown | None:

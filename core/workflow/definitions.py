@@ -76,6 +76,14 @@ class UserApprover:
 
 
 @dataclass(frozen=True)
+class FieldApprover:
+    """The person whose user name is in a field of the request, e.g. the original approver of
+    a plan, who must decide its revision. An empty or unknown name goes to the fallback."""
+
+    field: str
+
+
+@dataclass(frozen=True)
 class FormField:
     """One field of a step form declared as data (instead of a WTForms class)."""
 
@@ -100,8 +108,9 @@ class Step:
 
     key: str
     label: Any
-    #: :class:`RoleApprover` and :class:`UserApprover` objects; each is one *slot*.
-    approvers: tuple[RoleApprover | UserApprover, ...] = ()
+    #: :class:`RoleApprover`, :class:`UserApprover` and :class:`FieldApprover` objects; each is
+    #: one *slot*.
+    approvers: tuple[RoleApprover | UserApprover | FieldApprover, ...] = ()
     #: ``ANY``: the first approver's decision decides the step. ``ALL``: every slot must sign
     #: (when a role has several holders, one of them signs for the slot).
     mode: str = ANY
@@ -346,7 +355,7 @@ def definition_problem(plugin: str, item: Any) -> str | None:
             if not step.approvers:
                 return f"workflow {item.id}: step {step.key!r} names no approver"
             for approver in step.approvers:
-                if not isinstance(approver, RoleApprover | UserApprover):
+                if not isinstance(approver, RoleApprover | UserApprover | FieldApprover):
                     return f"workflow {item.id}: step {step.key!r}: {approver!r} is no approver"
             if isinstance(step.form, tuple):
                 for f in step.form:

@@ -38,6 +38,7 @@ from .definitions import (
     Reason,
     RoleApprover,
     Step,
+    UserApprover,
     WorkflowDefinition,
     WorkflowEvent,
     definition_problem,
@@ -291,8 +292,12 @@ class Resolution:
     fallback: dict | None = None
 
 
-def resolve(approver, step: Step, unit: Unit, applicant: User) -> Resolution:
-    """Who decides for *approver* of *step* in a request from *unit* by *applicant*."""
+def resolve(approver, step: Step, unit: Unit, applicant: User,
+            fields: Mapping[str, Any] | None = None) -> Resolution:
+    """Who decides for *approver* of *step* in a request from *unit* by *applicant*.
+
+    *fields* are the request's fields, read by a :class:`FieldApprover`.
+    """
     units = ancestry(unit)
     record: dict[str, Any] = {"at_unit": unit.name}
     home: Unit | None = None
@@ -318,12 +323,15 @@ def resolve(approver, step: Step, unit: Unit, applicant: User) -> Resolution:
                                  "applicant" if holders else "vacant")
             record["inactive"] = inactive
     else:
-        record["approver"] = f"user:{approver.username}"
-        user = db.session.scalar(select(User).where(User.username == approver.username))
+        username = (approver.username if isinstance(approver, UserApprover)
+                    else str((fields or {}).get(approver.field) or ""))
+        record["approver"] = f"user:{username}"
+        user = db.session.scalar(select(User).where(User.username == username)) \
+            if username else None
         if user is not None and user.active and user.id != applicant.id:
             return Resolution([user], VIA_USER)
         record["problem"] = "applicant" if user is not None and user.active else "missing_user"
-        record["user"] = user.name if user is not None else approver.username
+        record["user"] = user.name if user is not None else username
 
     # Fallback: the configured role, else the same role further up, else the administrators.
     above = units
@@ -514,7 +522,8 @@ def _write_plan(instance: WorkflowInstance, chosen: Plan) -> None:
 
 def _assign_slot(instance, step, dstep, slot) -> dict | None:
     """Resolve one approver slot of *step* and add the assignments; returns a fallback record."""
-    resolution = resolve(dstep.approvers[slot], dstep, instance.unit, instance.applicant)
+    resolution = resolve(dstep.approvers[slot], dstep, instance.unit, instance.applicant,
+                         instance.fields)
     taken = {(a.user_id, a.slot) for a in pending_assignments(step)}
     for user in resolution.users:
         if (user.id, slot) not in taken:

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired
 
 from core.api import (
     Condition,
+    FieldApprover,
     Route,
     Step,
     User,
@@ -83,7 +84,10 @@ def _steps(key: str, label, revision_label, role: str,
            transfer_roles: tuple[str, ...]) -> tuple[Step, ...]:
     return (
         Step(key, label, role=role, when=FIRST, transfer_roles=transfer_roles),
-        Step(f"{key}_revision", revision_label, role=role, when=REVISION, form=BackgroundForm,
+        # Line 73: the original approver decides a revision; if they are gone, a holder of the
+        # role substitutes and is shown the background (the step's form) first.
+        Step(f"{key}_revision", revision_label, approvers=(FieldApprover("approver_username"),),
+             fallback_role=role, when=REVISION, form=BackgroundForm,
              transfer_roles=transfer_roles),
     )
 
@@ -130,6 +134,7 @@ def plan_fields(version: PlanVersion) -> dict:
         "level": plan.level, "unit": plan.unit.name, "number": version.number,
         "month": f"{plan.year}-{plan.month:02d}", "items": len(version.items),
         "approver": plan.approver.name if plan.approver else "—",
+        "approver_username": plan.approver.username if plan.approver else "",
     }
 
 

@@ -203,3 +203,38 @@ def test_plans_are_scoped_to_the_units_one_may_see(company, as_user, eng, pr):
     assert 'data-plan="' in listing
     empty = finance.get(f"{P}/plans?status=approved").text
     assert 'data-testid="empty"' in empty
+
+
+def test_a_revision_goes_to_the_original_approver_not_any_holder(company, as_user, eng, pr):
+    """Line 73: with two project managers, the revision goes to the one who approved; when
+    that person has left, the other substitutes (and gets the background form)."""
+    from danwei_property_reports.models import PlanVersion
+
+    from core import roles, users
+    from core.extensions import db
+
+    second = users.create_user("pm2", "李项目经理", "secret123", company.unit)
+    roles.assign(second, "property_reports.project_manager", company.unit)
+    db.session.commit()
+    year, month = pr.next_month()
+    v1 = pr.start_plan(eng, company.departments["engineering"], year, month)
+    pr.add_item(eng, v1)
+    pr.submit(eng, v1)
+    pr.decide(as_user(company.people["pm"]), pr.workflow_of(v1))
+    plan_id = db.session.get(PlanVersion, v1).plan_id
+
+    eng.post(f"{P}/plans/{plan_id}/revise", data={"reason": "调整"})
+    db.session.expire_all()
+    v2 = db.session.get(PlanVersion, v1).plan.versions[-1]
+    pr.submit(eng, v2.id)
+    assert [a.user.username for a in pr.workflow_of(v2.id).open_step.assignments] == ["pm"]
+
+    # The original approver leaves before deciding the next revision: pm2 substitutes.
+    pr.decide(as_user(company.people["pm"]), pr.workflow_of(v2.id), background_read="y")
+    eng.post(f"{P}/plans/{plan_id}/revise", data={"reason": "再调整"})
+    company.people["pm"].active = False
+    db.session.commit()
+    db.session.expire_all()
+    v3 = db.session.get(PlanVersion, v1).plan.versions[-1]
+    pr.submit(eng, v3.id)
+    assert [a.user.username for a in pr.workflow_of(v3.id).open_step.assignments] == ["pm2"]
