@@ -29,6 +29,12 @@ def spec_of(plugin: str, key: str) -> SettingSpec:
 
 def get_setting(plugin: str, key: str, unit: Unit | None = None) -> Any:
     """The effective value of ``plugin.key`` for *unit* (or globally when *unit* is None)."""
+    return _effective(plugin, key, unit)[0]
+
+
+def _effective(plugin: str, key: str, unit: Unit | None) -> tuple[Any, int | str]:
+    """``(value, origin)``: origin is the id of the unit holding it, ``"global"`` or
+    ``"default"``. One query for the unit's whole ancestry."""
     spec = spec_of(plugin, key)
     ids = list(reversed(unit.ancestor_ids)) if unit is not None else []
     rows = db.session.execute(
@@ -39,10 +45,12 @@ def get_setting(plugin: str, key: str, unit: Unit | None = None) -> Any:
         )
     ).all()
     found = {unit_id: value for unit_id, value in rows}
-    for unit_id in [*ids, None]:
+    for unit_id in ids:
         if unit_id in found:
-            return json.loads(found[unit_id])
-    return spec.default
+            return json.loads(found[unit_id]), unit_id
+    if None in found:
+        return json.loads(found[None]), "global"
+    return spec.default, "default"
 
 
 def stored_value(plugin: str, key: str, unit: Unit | None) -> SettingValue | None:
@@ -93,22 +101,8 @@ def value_origin(plugin: str, key: str, unit: Unit | None = None) -> tuple[Any, 
 
     Same lookup as :func:`get_setting`, for the settings page to say why a value applies.
     """
-    spec = spec_of(plugin, key)
-    ids = list(reversed(unit.ancestor_ids)) if unit is not None else []
-    rows = db.session.execute(
-        select(SettingValue.unit_id, SettingValue.value_json).where(
-            SettingValue.plugin == plugin,
-            SettingValue.key == key,
-            SettingValue.unit_id.in_(ids) | SettingValue.unit_id.is_(None),
-        )
-    ).all()
-    found = {unit_id: value for unit_id, value in rows}
-    for unit_id in ids:
-        if unit_id in found:
-            return json.loads(found[unit_id]), db.session.get(Unit, unit_id)
-    if None in found:
-        return json.loads(found[None]), "global"
-    return spec.default, "default"
+    value, origin = _effective(plugin, key, unit)
+    return value, db.session.get(Unit, origin) if isinstance(origin, int) else origin
 
 
 def parse_value(spec: SettingSpec, raw: str) -> Any:

@@ -16,6 +16,7 @@ import sys
 import textwrap
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import invalidate_caches
 from pathlib import Path
 
@@ -33,15 +34,16 @@ def pytest_configure(config):
 # -- database ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> Iterator[str]:
-    """A database for this test session: SQLite by default, PostgreSQL when asked for."""
+@contextmanager
+def scratch_database(folder: Path, prefix: str) -> Iterator[str]:
+    """A new empty database: a SQLite file in *folder*, or — when ``DANWEI_TEST_DATABASE_URL``
+    names a PostgreSQL server — a database created now and dropped afterwards."""
     base = os.environ.get("DANWEI_TEST_DATABASE_URL", "sqlite")
     if base == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        yield f"sqlite:///{folder / f'{prefix}.sqlite'}"
         return
     url = make_url(base)
-    name = f"danwei_test_{uuid.uuid4().hex[:10]}"
+    name = f"danwei_{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -51,27 +53,20 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """The database of this test session: SQLite by default, PostgreSQL when asked for."""
+    with scratch_database(tmp_path_factory.mktemp("db"), "test") as url:
+        yield url
 
 
 @pytest.fixture
 def fresh_database_url(tmp_path) -> Iterator[str]:
-    """An empty database of this test's own (a new SQLite file, or a new PostgreSQL database
-    dropped afterwards), for tests of migrations and of the command line."""
-    base = os.environ.get("DANWEI_TEST_DATABASE_URL", "sqlite")
-    if base == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
-        return
-    url = make_url(base)
-    name = f"danwei_fresh_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    """An empty database of this test's own, for tests of migrations and the command line."""
+    with scratch_database(tmp_path, "fresh") as url:
+        yield url
 
 
 def base_config(database_url: str, tmp_path: Path) -> dict:
