@@ -41,7 +41,9 @@ def _plugins_with_settings() -> list[str]:
 @permission_required(PERMISSION)
 def settings_index():
     """The plugins that declare settings."""
-    return redirect(url_for("admin.settings_page", plugin=CORE, **request.args))
+    # Only the unit is carried over: other query keys (plugin, _external…) are url_for's own.
+    unit = request.args.get("unit", type=int)
+    return redirect(url_for("admin.settings_page", plugin=CORE, **({"unit": unit} if unit else {})))
 
 
 def _level():

@@ -33,7 +33,7 @@ PERMISSION = "core.manage_users"
 @permission_required(PERMISSION)
 def users_list():
     """People in scope, searchable by name or user name, filtered by unit and state."""
-    q = request.args.get("q", "").strip()
+    q = request.args.get("q", "").strip()[:100]  # SQLite refuses LIKE patterns over 50 kB
     unit_id = request.args.get("unit", 0, type=int)
     state = request.args.get("state", "active")
     query = select(User).where(user_scope(PERMISSION))

@@ -79,7 +79,7 @@ def specs():
     unit_id = request.args.get("unit", type=int)
     if unit_id:
         query = query.where(Spec.unit_id == unit_id)
-    words = (request.args.get("q") or "").strip()
+    words = (request.args.get("q") or "").strip()[:100]  # SQLite refuses huge LIKE patterns
     if words:
         like = f"%{words}%"
         query = query.where(or_(Spec.code.ilike(like), Spec.title.ilike(like)))

@@ -136,7 +136,7 @@ def _filtered(query, args):
         query = query.where(Leave.leave_type == args["type"])
     if args.get("unit", type=int):
         query = query.where(Leave.unit_id == args.get("unit", type=int))
-    q = (args.get("q") or "").strip()
+    q = (args.get("q") or "").strip()[:100]  # SQLite refuses huge LIKE patterns
     if q:
         query = query.where(Leave.student.has(or_(User.name.contains(q),
                                                   User.username.contains(q))))

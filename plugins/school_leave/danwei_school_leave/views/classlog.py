@@ -141,6 +141,10 @@ def reconcile():
     week = classlog.week_view(unit, monday)
     form = ReconcileForm()
     may_sign = can("school_leave.sign_reconciliation", unit)
+    if request.method == "POST" and week.signed is not None:
+        # Signed already (perhaps by another tab): say so rather than show the form's errors.
+        flash(_l("This week was already signed off."), "warning")
+        return redirect(url_for("school_leave.reconcile", unit=unit.id, week=monday.isoformat()))
     if form.validate_on_submit():
         if not may_sign:
             abort(404)

@@ -47,7 +47,7 @@ def students():
     query = select(User).where(User.unit_id.in_(classes), User.active.is_(True))
     if request.args.get("unit", type=int):
         query = query.where(User.unit_id == request.args.get("unit", type=int))
-    q = (request.args.get("q") or "").strip()
+    q = (request.args.get("q") or "").strip()[:100]  # SQLite refuses huge LIKE patterns
     if q:
         query = query.where(User.name.contains(q) | User.username.contains(q))
     page = db.paginate(query.order_by(User.unit_id, User.name), page=page_number(),
