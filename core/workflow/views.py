@@ -803,28 +803,28 @@ def bulk_approve():
     return redirect(back)
 
 
+def _own_list(query_of, tab: str):
+    """A filtered, paginated list of the current user's requests (*query_of(user)*)."""
+    user = _user()
+    filters = Filters(request.args, states=True)
+    page = _page(filters.apply(query_of(user)),
+                 (WorkflowInstance.updated_at.desc(), WorkflowInstance.id.desc()))
+    return render_template("inbox/list.html", page=page, rows=_rows(page), filters=filters,
+                           counts=_counts(user), **HELPERS, tab=tab)
+
+
 @inbox.route("/submitted")
 @login_required_only
 def submitted():
     """What I submitted, and where each request stands."""
-    user = _user()
-    filters = Filters(request.args, states=True)
-    page = _page(filters.apply(submitted_by(user)),
-                 (WorkflowInstance.updated_at.desc(), WorkflowInstance.id.desc()))
-    return render_template("inbox/list.html", page=page, rows=_rows(page), filters=filters,
-                           counts=_counts(user), **HELPERS, tab="submitted")
+    return _own_list(submitted_by, "submitted")
 
 
 @inbox.route("/copied")
 @login_required_only
 def copied():
     """Requests I was copied in on."""
-    user = _user()
-    filters = Filters(request.args, states=True)
-    page = _page(filters.apply(copied_to(user)),
-                 (WorkflowInstance.updated_at.desc(), WorkflowInstance.id.desc()))
-    return render_template("inbox/list.html", page=page, rows=_rows(page), filters=filters,
-                           counts=_counts(user), **HELPERS, tab="copied")
+    return _own_list(copied_to, "copied")
 
 
 @inbox.route("/attention")
