@@ -7,6 +7,10 @@ The schema is built by running the real migrations once; every test starts from 
 Fixtures: ``app``, ``client``, ``db``, ``runner``, ``cli``, ``make_app``, ``create_unit``,
 ``create_user``, ``login``, ``login_as``, ``make_plugin``, ``fresh_database_url``. Mark a test with
 ``@pytest.mark.danwei_config(KEY=value)`` to change the app's configuration.
+
+The real-browser fixtures (``live_server``, ``browser``, ``page``, ``phone``,
+``console_errors``, ``log_in``; marker ``browser``) are in :mod:`core.testing_browser`, loaded
+with this plugin.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 TEST_PASSWORD = "secret123"
+
+#: The browser kit, part of this pytest plugin (it imports Playwright only when used).
+pytest_plugins = ["core.testing_browser"]
 
 
 def pytest_configure(config):

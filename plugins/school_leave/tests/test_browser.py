@@ -1,36 +1,16 @@
 """One leave in a real Chromium: the parent's call, the application with its chain preview,
 every signature (the class teacher's with the call to the parent), the slip, the guard's scan
-at the gate, and the return. Uses the browser kit of ``tests/browser/conftest.py``."""
+at the gate, and the return. Uses the browser fixtures of core's pytest plugin
+(:mod:`core.testing_browser`)."""
 
-import importlib.util
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from danwei_school_leave.testing import local_now
 
-import core
 from core.api import pending_workflow_assignments, workflow_for
 
 pytestmark = pytest.mark.browser
-
-
-def _browser_kit():
-    """The browser kit's fixtures, from ``tests/browser/conftest.py`` of the checkout (a
-    conftest applies to its own folder only, so a plugin's tests load the module itself)."""
-    path = Path(core.__file__).resolve().parent.parent / "tests" / "browser" / "conftest.py"
-    name = "school_leave_browser_kit"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-_kit = _browser_kit()
-browser, live_server, page, console_errors, log_in = (
-    _kit.browser, _kit.live_server, _kit.page, _kit.console_errors, _kit.log_in)
 
 
 def as_person(page, log_in, user):

@@ -1,6 +1,13 @@
 """The real-browser test kit: the intranet served on 127.0.0.1, driven by Debian's Chromium.
 
-Browser tests are marked ``@pytest.mark.browser`` and use these fixtures:
+Part of core's pytest plugin (``core.testing`` loads it), so these fixtures are available to the
+tests of core and of every plugin, installed from a checkout or from PyPI, without a
+``conftest.py``. Playwright is imported only when a test asks for a browser: the rest of the
+plugin works where Playwright is not installed.
+
+Browser tests are marked ``@pytest.mark.browser`` (``-m browser`` selects them, ``-m "not
+browser"`` leaves them out); a test using one of these fixtures gets the mark even if its module
+forgets it. The fixtures:
 
 ``live_server``
     The ``app`` fixture's application served by werkzeug on 127.0.0.1 and a free port, in a
@@ -10,12 +17,13 @@ Browser tests are marked ``@pytest.mark.browser`` and use these fixtures:
     ``live_server.url_for(endpoint, **values)`` an absolute URL.
 ``browser`` (session)
     Chromium started once, through Playwright's sync API, from ``/usr/bin/chromium``
-    (``make browser-deps`` installs it; Playwright never downloads a browser here).
+    (``make browser-deps`` installs it; Playwright never downloads a browser here). Without it
+    the test is skipped, or fails when the ``CI`` environment variable is set.
 ``page``, ``phone``
     A fresh browser context (own cookies) and page whose base URL is the live server, so
     ``page.goto("/login")`` works: a 1280×800 desktop, or a 390×844 touch phone. Both speak
     English first (``Accept-Language: en-US``) and live in Asia/Shanghai. When the test fails,
-    a screenshot and the page's HTML are saved under ``test-artifacts/``.
+    a screenshot and the page's HTML are saved under ``test-artifacts/`` of the rootdir.
 ``console_errors``
     Everything the test's pages logged as a console error (CSP violations, failed loads,
     uncaught exceptions), as ``"<url>: <text>"``. Assert it is empty after each page you
@@ -26,9 +34,6 @@ Browser tests are marked ``@pytest.mark.browser`` and use these fixtures:
 
 Use Playwright's ``expect(...)`` assertions (they wait, up to ``TIMEOUT``) after a click that
 loads a page, rather than reading the page at once.
-
-A plugin's own browser tests borrow these fixtures by loading this file from their conftest
-(see ``plugins/property_reports/tests/browser/conftest.py``); every copy shares one Chromium.
 
 To serve a throwaway plugin, override ``app`` in the test module, as ``make_plugin`` must run
 before the application is built::
@@ -54,7 +59,7 @@ import pytest
 from flask import Flask, url_for
 from werkzeug.serving import make_server
 
-from core.testing import TEST_PASSWORD
+from .testing import TEST_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -66,13 +71,18 @@ TIMEOUT = 10_000
 #: Test reports by phase ("setup", "call", "teardown"), kept for the fixtures' teardown.
 REPORTS = pytest.StashKey[dict]()
 
-HERE = Path(__file__).parent
+
+def pytest_configure(config):
+    # Also here, not only in the project's pyproject.toml: a plugin's own test run, with
+    # --strict-markers, must know the mark.
+    config.addinivalue_line("markers", "browser: drives a real Chromium through Playwright")
 
 
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by mark
 def pytest_collection_modifyitems(items):
-    """Every test in this folder is a browser test, even if its module forgets the mark."""
+    """A test using the browser (directly or through ``page``, ``phone``...) is a browser test."""
     for item in items:
-        if HERE in Path(item.path).parents:
+        if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
 
 
@@ -93,7 +103,9 @@ def _failed(item) -> bool:
 
 @dataclass
 class LiveServer:
+    #: The application being served (the ``app`` fixture's).
     app: Flask
+    #: ``http://127.0.0.1:<port>``, without a trailing slash.
     url: str
 
     def url_for(self, endpoint: str, **values) -> str:
@@ -154,41 +166,35 @@ def live_server(app) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def browser(request):
+def browser():
     """Chromium, started once for the session."""
     if not os.access(CHROMIUM, os.X_OK):
         message = f"{CHROMIUM} is missing: run `make browser-deps`"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    return _shared_chromium(request.config)
-
-
-def _shared_chromium(config):
-    """The session's one Chromium, kept on the pytest config.
-
-    Plugins load this file a second time to borrow its fixtures; a second Playwright in the
-    same thread would fail, so every copy of the ``browser`` fixture shares this one.
-    """
-    chromium = getattr(config, "_danwei_chromium", None)
-    if chromium is None:
+    try:  # imported here, so that core's pytest plugin loads where Playwright is not installed
         from playwright.sync_api import expect, sync_playwright
-
-        expect.set_options(timeout=TIMEOUT)
-        playwright = sync_playwright().start()
+    except ImportError:
+        message = "Playwright is missing: pip install 'danwei[test]'"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    expect.set_options(timeout=TIMEOUT)
+    playwright = sync_playwright().start()
+    try:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-        def stop():
+        try:
+            yield chromium
+        finally:
             chromium.close()
-            playwright.stop()
-
-        config.add_cleanup(stop)
-        config._danwei_chromium = chromium
-    return chromium
+    finally:
+        playwright.stop()
 
 
 @pytest.fixture
 def console_errors() -> Iterator[list[str]]:
+    """The console errors of the test's pages; must be empty when the test ends."""
     errors: list[str] = []
     yield errors
     assert errors == [], "the browser reported errors (see above)"
