@@ -26,7 +26,7 @@ translations:
 	done
 
 # Extract msgids into .pot files next to the catalogues and update the zh_CN catalogues.
-EXTRACT = extract -F babel.cfg -k _l -k lazy_gettext -k gettext -k ngettext:1,2 --ignore-dirs='.* _* node_modules'
+EXTRACT = extract -F babel.cfg -k _l -k lazy_gettext -k gettext -k ngettext:1,2 -k lazy_ngettext:1,2 --ignore-dirs='.* _* node_modules'
 messages:
 	$(BIN)/pybabel $(EXTRACT) -o core/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -l zh_CN -i core/translations/messages.pot -d core/translations
@@ -73,8 +73,12 @@ test-sqlite:
 test-postgres:
 	DANWEI_TEST_DATABASE_URL=$(PG_URL) $(PYTEST)
 
+# The benchmark (bench/run.py): generates a county's data on PostgreSQL, serves it with gunicorn,
+# writes bench/results.md and the README's figures. About 20 minutes; BENCH_ARGS=--reuse keeps
+# the generated databases of an earlier run.
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info plugins/*/*.egg-info

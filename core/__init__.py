@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     _configure(app, test_config)
 
-    from . import web
+    from . import i18n, web
     from .i18n import translation_setup
     from .plugins import PluginHost
     from .plugins_setup import install_plugins
@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = directories
     app.config["BABEL_DOMAIN"] = domains
     _init_extensions(app)
+    i18n.init_app(app, host.plugins.values())
     web.init_app(app)
     install_plugins(app, host)
     with app.app_context():
@@ -85,6 +86,13 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     if url.startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    elif url.startswith("postgresql+psycopg"):
+        # psycopg prepares a statement on the server after a few runs, and PostgreSQL may then
+        # plan it once for any value: "leave ending after now" would be planned as if it
+        # matched a third of the county's history. Lists and dashboards filter by dates and
+        # scopes whose selectivity varies by orders of magnitude, so plan each with its values.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                              {"connect_args": {"prepare_threshold": None}})
     app.config["UPLOAD_DIR"] = app.config.get("UPLOAD_DIR") or str(
         Path(app.instance_path) / "uploads"
     )

@@ -16,7 +16,8 @@ from collections.abc import Callable
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Integer, Select, any_, exists, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from .extensions import db, login_manager
@@ -108,6 +109,17 @@ def enabled_unit_ids(plugin: str) -> Select:
     """
     if plugin == CORE:
         return select(Unit.id)
+    # The statement depends on nothing but the plugin's name, and building it costs more
+    # Python than running it: build it once per process.
+    if plugin not in _ENABLED:
+        _ENABLED[plugin] = _enabled_unit_ids(plugin)
+    return _ENABLED[plugin]
+
+
+_ENABLED: dict[str, Select] = {}
+
+
+def _enabled_unit_ids(plugin: str) -> Select:
     enabler, disabler = aliased(Unit), aliased(Unit)
     on, off = aliased(PluginState), aliased(PluginState)
     overridden = (
@@ -136,24 +148,15 @@ def enabled_unit_ids(plugin: str) -> Select:
 
 
 def enabled_plugins(unit: Unit | None) -> set[str]:
-    """Names of the loaded plugins enabled for *unit* (one query, cached per request)."""
+    """Names of the loaded plugins enabled for *unit*: for each, the nearest enable/disable
+    record up the tree says (no query: the records are read once per request)."""
     host = current_app.extensions["danwei"]
     if unit is None:
         return set()
     cache = g.setdefault("_danwei_enabled", {})
     if unit.id not in cache:
-        ancestors = unit.ancestor_ids
-        depth = {uid: i for i, uid in enumerate(ancestors)}
-        nearest: dict[str, tuple[int, bool]] = {}
-        rows = db.session.execute(
-            select(PluginState.plugin, PluginState.unit_id, PluginState.enabled).where(
-                PluginState.unit_id.in_(ancestors)
-            )
-        )
-        for plugin, unit_id, enabled in rows:
-            if plugin not in nearest or depth[unit_id] > nearest[plugin][0]:
-                nearest[plugin] = (depth[unit_id], enabled)
-        cache[unit.id] = {p for p, (_, on) in nearest.items() if on and p in host.loaded}
+        cache[unit.id] = {plugin for plugin, states in _plugin_states().items()
+                          if plugin in host.loaded and _enabled_at(unit.path, states)}
     return cache[unit.id]
 
 
@@ -208,10 +211,58 @@ def require(permission: str, unit: Unit | None, user: User | None = None) -> Non
 
 
 def unit_ids_where(permission: str, user: User | None = None) -> Select:
-    """SQL: ids of the units where *user* holds *permission*; use as ``col.in_(...)``."""
+    """SQL: ids of the units where *user* holds *permission*; use as ``col.in_(...)``.
+
+    A scope of up to :data:`LISTED_UNITS` units (a class, a school) is worked out once per
+    request and handed to the database as its list of ids: with the ids in hand, PostgreSQL
+    knows how many rows a school has and walks a date index for "newest first, page 3"
+    instead of sorting the county. A wider scope stays the subquery itself.
+    """
     user = _user(user)
     if user is None:
         return select(Unit.id).where(False)
+    cache = g.setdefault("_danwei_sql", {})
+    key = (permission, user.id)
+    if key not in cache:
+        ids = None if user.is_superuser else _scope_ids(permission, user)
+        cache[key] = _unit_ids_where(permission, user) if ids is None else _listed(ids)
+    return cache[key]
+
+
+def _listed(ids: list[int]) -> Select:
+    """``select id from units where id in (ids)``; on PostgreSQL the ids travel as one array
+    (a county's thousand units as a thousand parameters would cost more than the query)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return select(Unit.id).where(Unit.id == any_(literal(ids, ARRAY(Integer))))
+    return select(Unit.id).where(Unit.id.in_(ids))
+
+
+#: Scopes of up to this many units are listed by id (see :func:`unit_ids_where`).
+LISTED_UNITS = 5000
+
+
+def _scope_ids(permission: str, user: User) -> list[int] | None:
+    """The ids of the units where *user* holds *permission* and its plugin is enabled, from
+    the grants and the enable/disable records (both read once per request); None when there
+    are more than :data:`LISTED_UNITS`. The same answer as :func:`_unit_ids_where`."""
+    holders = {path for path, perm in _grants(user) if perm == permission}
+    if not holders:
+        return []
+    rows = db.session.execute(
+        select(Unit.id, Unit.path)
+        .where(or_(*(Unit.path.like(path + "%") for path in sorted(holders))))
+        .limit(LISTED_UNITS + 1)
+    ).all()
+    if len(rows) > LISTED_UNITS:
+        return None
+    plugin = plugin_of(permission)
+    if plugin == CORE:
+        return [unit_id for unit_id, _ in rows]
+    states = _plugin_states().get(plugin, [])
+    return [unit_id for unit_id, path in rows if _enabled_at(path, states)]
+
+
+def _unit_ids_where(permission: str, user: User) -> Select:
     plugin = plugin_of(permission)
     if user.is_superuser:
         query = select(Unit.id)
@@ -234,6 +285,49 @@ def can_anywhere(permission: str, user: User | None = None) -> bool:
     user = _user(user)
     if user is None:
         return False
-    if user.is_superuser and plugin_of(permission) == CORE:
+    plugin = plugin_of(permission)
+    if user.is_superuser and plugin == CORE:
         return True  # even before the first unit exists, so that it can be created
-    return bool(db.session.scalar(select(exists(unit_ids_where(permission, user)))))
+    # The same answer as ``exists(unit_ids_where(...))``, worked out from the grants and the
+    # plugin's enable/disable records, both read once per request: every page asks this for
+    # its own permission, its menu entries and its buttons.
+    states = _plugin_states().get(plugin, []) if plugin != CORE else None
+    if user.is_superuser:
+        return any(enabled for _, _, enabled in states)
+    holders = {path for path, perm in _grants(user) if perm == permission}
+    if states is None:
+        return bool(holders)
+    return any(_enabled_in_subtree(path, states) for path in holders)
+
+
+def forget_plugin_states() -> None:
+    """Drop what this request remembered of enable/disable records (they just changed)."""
+    for key in ("_danwei_states", "_danwei_enabled", "_danwei_sql", "_danwei_menu"):
+        g.pop(key, None)
+
+
+def _plugin_states() -> dict[str, list[tuple[str, int, bool]]]:
+    """``plugin -> [(unit path, depth, enabled)]`` of every enable/disable record, per request."""
+    if "_danwei_states" not in g:
+        found: dict[str, list[tuple[str, int, bool]]] = {}
+        for plugin, path, depth, enabled in db.session.execute(
+            select(PluginState.plugin, Unit.path, Unit.depth, PluginState.enabled)
+            .join(Unit, Unit.id == PluginState.unit_id)
+        ):
+            found.setdefault(plugin, []).append((path, depth, enabled))
+        g._danwei_states = found
+    return g._danwei_states
+
+
+def _enabled_at(path: str, states: list[tuple[str, int, bool]]) -> bool:
+    """Whether the unit at *path* has the plugin enabled: its nearest record up the tree."""
+    above = [(depth, enabled) for p, depth, enabled in states if path.startswith(p)]
+    return bool(above) and max(above)[1]
+
+
+def _enabled_in_subtree(path: str, states: list[tuple[str, int, bool]]) -> bool:
+    """Whether some unit of the subtree at *path* has the plugin enabled: the unit itself, or
+    any unit below with a record that enables it."""
+    if _enabled_at(path, states):
+        return True
+    return any(enabled and p.startswith(path) and p != path for p, _, enabled in states)

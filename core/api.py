@@ -42,7 +42,7 @@ from .demo import Demo
 from .extensions import db
 from .home import chart_widget
 from .hookspecs import CONTRACT_VERSION, hookimpl
-from .i18n import gettext, lazy_gettext, ngettext
+from .i18n import gettext, lazy_gettext, ngettext, plugin_translations
 from .jobs import Deadline, Job, daily, every, monthly, weekly
 from .jobs import deadline as get_deadline
 from .models import AuditEvent, Unit, User, utcnow
@@ -65,6 +65,7 @@ from .schema import run_env as run_migrations
 from .settings import get_setting, set_setting
 from .units import create_unit, subtree
 from .users import create_user
+from .web import MAX_ID, arg_int, arg_ints
 from .workdays import add_working_days, is_working_day, next_working_day, working_days_between
 from .workflow.definitions import (
     ALL,
@@ -135,12 +136,17 @@ __all__ = [
     "public",
     "require",
     "unit_ids_where",
+    # query parameters
+    "MAX_ID",
+    "arg_int",
+    "arg_ints",
     # audit, settings, language
     "audit",
     "get_setting",
     "gettext",
     "lazy_gettext",
     "ngettext",
+    "plugin_translations",
     "set_setting",
     # notifications, jobs, deadlines, calendar
     "Deadline",

@@ -129,6 +129,8 @@ def plugins_list():
             f"{name:20} {info.version:10} contract {info.contract or '-':14} {status:7} "
             f"units [{where or 'none'}]"
         )
+        if info.declared_label is not None:
+            click.echo(f"    label: {info.label}")
         for error in host.errors_of(name):
             click.echo(f"    error in {error.where}: {error.message}{_times(error)}")
     for error in host.errors_of(CORE):

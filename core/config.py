@@ -27,6 +27,7 @@ ENV_KEYS: dict[str, type] = {
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_LOCKOUT_MINUTES": int,
     "RUN_JOBS_IN_PROCESS": bool,
+    "SERVER_TIMING": bool,
 }
 
 
@@ -89,6 +90,9 @@ class Defaults:
     PAGE_SIZE = 25
     #: Run due jobs from the web process (the embedded default); production runs ``danwei jobs``.
     RUN_JOBS_IN_PROCESS = True
+    #: Send each request's SQL statement count and time in a ``Server-Timing`` header
+    #: (``core/timing.py``); for benchmarks and developers, off in production.
+    SERVER_TIMING = False
 
 
 #: How booleans may be spelled in the environment.

@@ -17,6 +17,7 @@ from .auth import safe_next
 from .declarations import Widget
 from .extensions import db
 from .reports import Chart, render_chart
+from .web import arg_int
 
 bp = Blueprint("home", __name__)
 
@@ -60,7 +61,7 @@ def index():
 @login_required_only
 def switch_unit():
     """Work in another of one's units."""
-    wanted = request.form.get("unit_id", type=int)
+    wanted = arg_int("unit_id", args=request.form)
     if wanted not in {u.id for u in g.units}:
         abort(404)
     session["unit_id"] = wanted

@@ -40,6 +40,13 @@ class PluginInfo:
     module: ModuleType | None = None
     distribution: str = ""
     loaded: bool = False
+    #: The module's ``DANWEI_LABEL``: the plugin's name for people, lazily translated.
+    declared_label: Any = None
+
+    @property
+    def label(self) -> str:
+        """What people read for the plugin: its ``DANWEI_LABEL``, else its entry-point name."""
+        return str(self.declared_label) if self.declared_label is not None else self.name
 
     @property
     def package_dir(self) -> Path | None:
@@ -103,6 +110,7 @@ class PluginHost:
                 continue
             info.module = module
             info.contract = getattr(module, "DANWEI_CONTRACT", "")
+            info.declared_label = getattr(module, "DANWEI_LABEL", None)
             problem = contract_problem(info.contract)
             if problem:
                 self.fail(ep.name, "contract", problem)
@@ -197,6 +205,11 @@ class PluginHost:
         log.error("plugin %s failed in %s: %s", plugin, where, message)
         if self.strict:
             raise PluginFailure(f"plugin {plugin!r} failed in {where}: {message}")
+
+    def label(self, plugin: str) -> str:
+        """What people read for *plugin* (see :attr:`PluginInfo.label`)."""
+        info = self.plugins.get(plugin)
+        return info.label if info else plugin
 
     def errors_of(self, plugin: str) -> list[PluginError]:
         return [e for e in self.errors if e.plugin == plugin]

@@ -10,7 +10,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import select
 
 from . import audit
@@ -34,23 +34,36 @@ def get_setting(plugin: str, key: str, unit: Unit | None = None) -> Any:
 
 def _effective(plugin: str, key: str, unit: Unit | None) -> tuple[Any, int | str]:
     """``(value, origin)``: origin is the id of the unit holding it, ``"global"`` or
-    ``"default"``. One query for the unit's whole ancestry."""
+    ``"default"``."""
     spec = spec_of(plugin, key)
     ids = list(reversed(unit.ancestor_ids)) if unit is not None else []
-    rows = db.session.execute(
-        select(SettingValue.unit_id, SettingValue.value_json).where(
-            SettingValue.plugin == plugin,
-            SettingValue.key == key,
-            SettingValue.unit_id.in_(ids) | SettingValue.unit_id.is_(None),
-        )
-    ).all()
-    found = {unit_id: value for unit_id, value in rows}
+    found = _stored(plugin, tuple(ids))
     for unit_id in ids:
-        if unit_id in found:
-            return json.loads(found[unit_id]), unit_id
-    if None in found:
-        return json.loads(found[None]), "global"
+        if (key, unit_id) in found:
+            return json.loads(found[key, unit_id]), unit_id
+    if (key, None) in found:
+        return json.loads(found[key, None]), "global"
     return spec.default, "default"
+
+
+def _stored(plugin: str, ids: tuple[int, ...]) -> dict[tuple[str, int | None], str]:
+    """Every stored value of *plugin* on the units *ids* and globally, by ``(key, unit id)``:
+    one query per plugin and unit for the whole request, however many settings a page reads
+    (applying for leave reads a dozen of the school's rules)."""
+    cache = g.setdefault("_danwei_settings", {})
+    if (plugin, ids) not in cache:
+        rows = db.session.execute(
+            select(SettingValue.key, SettingValue.unit_id, SettingValue.value_json).where(
+                SettingValue.plugin == plugin,
+                SettingValue.unit_id.in_(ids) | SettingValue.unit_id.is_(None),
+            )
+        )
+        cache[plugin, ids] = {(key, unit_id): value for key, unit_id, value in rows}
+    return cache[plugin, ids]
+
+
+def _forget() -> None:
+    g.pop("_danwei_settings", None)
 
 
 def stored_value(plugin: str, key: str, unit: Unit | None) -> SettingValue | None:
@@ -72,6 +85,7 @@ def set_setting(plugin: str, key: str, value: Any, unit: Unit | None = None) -> 
         db.session.add(row)
     old = row.value_json
     row.value_json = json.dumps(value, ensure_ascii=False, default=str)
+    _forget()
     if old != row.value_json:
         audit.record(
             "core.setting_changed",
@@ -87,6 +101,7 @@ def clear_setting(plugin: str, key: str, unit: Unit | None = None) -> None:
     row = stored_value(plugin, key, unit)
     if row is not None:
         db.session.delete(row)
+        _forget()
         audit.record(
             "core.setting_cleared", subject=("setting", f"{plugin}.{key}"), unit=unit,
             summary=f"{plugin}.{key} reset",

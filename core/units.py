@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from . import audit
+from . import access, audit
 from .extensions import db
 from .models import PluginState, Unit
 
@@ -62,6 +62,7 @@ def set_plugin_state(plugin: str, unit: Unit, enabled: bool) -> None:
         db.session.add(state)
     state.enabled = enabled
     db.session.flush()
+    access.forget_plugin_states()
     host.call(
         "on_unit_enable" if enabled else "on_unit_disable", only={plugin}, propagate=True, unit=unit
     )

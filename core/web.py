@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from . import access
 from .declarations import MenuItem
@@ -28,9 +31,52 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
+#: The largest id a table holds, and the largest number a view accepts from a URL: ids are
+#: 32-bit INTEGER columns, and a bigger number sent to the database fails there (a 500).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: an integer up to :data:`MAX_ID`, so that a bigger one is a
+    plain 404 rather than an error of the database."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def _int_between(raw, low: int, high: int) -> int | None:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):  # None, junk, or more digits than Python converts
+        return None
+    return value if low <= value <= high else None
+
+
+def arg_int(name: str, default: int | None = None, *, low: int = 1, high: int = MAX_ID,
+            args: Mapping[str, str] | None = None) -> int | None:
+    """The query parameter *name* as an integer between *low* and *high*, else *default*.
+
+    Use it for every id, page or count read from ``request.args`` (or, with ``args=``,
+    ``request.form``/``request.values``): junk, empty, negative or too large values are simply
+    ignored instead of reaching the database, which refuses numbers beyond its columns.
+    """
+    value = _int_between((request.args if args is None else args).get(name), low, high)
+    return default if value is None else value
+
+
+def arg_ints(name: str, *, args: Mapping[str, str] | None = None) -> list[int]:
+    """The ids among the values of the repeated parameter *name* (``?ids=3&ids=7``), sorted and
+    without duplicates; the other values are ignored as :func:`arg_int` ignores them."""
+    values = (request.args if args is None else args).getlist(name)
+    return sorted({v for v in (_int_between(raw, 1, MAX_ID) for raw in values) if v is not None})
+
 
 def init_app(app: Flask) -> None:
-    from . import admin, auth, home
+    from . import admin, auth, home, timing
+
+    # Before any blueprint, whose rules are compiled with the converters known when added.
+    app.url_map.converters["int"] = IdConverter
+    timing.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
@@ -76,7 +122,8 @@ def init_app(app: Flask) -> None:
 #: Per-request caches kept in ``g``. Cleared at the start of each request because a test (or a
 #: CLI command) may hold one application context across several requests.
 REQUEST_CACHES = ("_login_user", "_danwei_grants", "_danwei_enabled", "_site_name", "unit", "units",
-                  "_flask_babel", "csrf_token", "_admin_perms")
+                  "_flask_babel", "csrf_token", "_admin_perms", "_danwei_sql", "_danwei_states",
+                  "_danwei_menu", "_danwei_settings", "_danwei_waiting")
 
 
 def _fresh_request() -> None:
@@ -162,7 +209,11 @@ def _layout_context() -> dict:
         "current_language": current_language,
     }
     if current_user.is_authenticated and "unit" in g:  # error pages included
-        context["menu"] = menu_for(current_user, g.unit)
+        # Once per request: partial templates (the workflow panel, widgets) render with this
+        # context too, and the menu asks every plugin for its entries and badges.
+        if "_danwei_menu" not in g:
+            g._danwei_menu = menu_for(current_user, g.unit)
+        context["menu"] = g._danwei_menu
         context["current_unit"] = g.unit
         context["my_units"] = g.get("units", [])
     return context

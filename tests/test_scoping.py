@@ -117,3 +117,48 @@ def test_disabled_below_an_enabled_ancestor_is_inert(school):
     teacher_b.post("/login", data={"username": "tb", "password": "secret123"})
     assert teacher_b.get("/scoped2/units").status_code == 404  # the plugin does not exist for B
     assert "Scoped thing" not in teacher_b.get("/").text
+
+
+def test_scopes_worked_out_in_python_agree_with_the_sql_on_any_tree(school):
+    """``can_anywhere`` and the listed scopes of ``unit_ids_where`` are worked out in Python
+    (they run on every page); they must give the same units as the SQL subquery, for any tree
+    of enable/disable records and any roles."""
+    from flask import g
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from sqlalchemy import delete
+
+    app, u = school("scoped9")
+    from core import access, roles, units, users
+    from core.extensions import db
+    from core.models import PluginState, RoleAssignment
+
+    c1 = units.create_unit("c1", "Class C1", "class", u["a"])
+    every = [u["s"], u["g1"], u["a"], u["b"], c1]
+    user = users.create_user("anyw", "Someone", "secret123", u["s"])
+    db.session.commit()
+    states = st.dictionaries(st.sampled_from(range(len(every))), st.booleans(), max_size=4)
+    held = st.sets(st.sampled_from(range(len(every))), max_size=3)
+
+    @settings(max_examples=60, derandomize=True, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(states, held)
+    def check(recorded, holders):
+        db.session.execute(delete(PluginState).where(PluginState.plugin == "scoped9"))
+        db.session.execute(delete(RoleAssignment).where(RoleAssignment.user_id == user.id))
+        for index, enabled in recorded.items():
+            db.session.add(PluginState(plugin="scoped9", unit_id=every[index].id,
+                                       enabled=enabled))
+        for index in holders:
+            roles.assign(user, "scoped9.teacher", every[index])
+        db.session.flush()
+        access.forget_plugin_states()
+        g.pop("_danwei_grants", None)
+        g.pop("_danwei_sql", None)
+        in_sql = set(db.session.scalars(access._unit_ids_where("scoped9.view", user)))
+        listed = set(db.session.scalars(access.unit_ids_where("scoped9.view", user)))
+        assert listed == in_sql, (recorded, holders)
+        assert access.can_anywhere("scoped9.view", user) == bool(in_sql), (recorded, holders)
+
+    check()
+    db.session.rollback()

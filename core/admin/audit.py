@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import suppress
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Response, current_app, render_template, request, stream_with_context
@@ -62,10 +63,13 @@ def filtered_events(args) -> tuple[Select, dict]:
             query = query.where(AuditEvent.unit_id.in_(
                 select(Unit.id).where(Unit.path.like(unit.path + "%"))))
     start, end = _day(wanted["start"]), _day(wanted["end"])
+    # 0001-01-01 and 9999-12-31 overflow there: a bound beyond every event is no bound at all.
     if start:
-        query = query.where(AuditEvent.at >= _utc(start))
+        with suppress(OverflowError):
+            query = query.where(AuditEvent.at >= _utc(start))
     if end:
-        query = query.where(AuditEvent.at < _utc(end + timedelta(days=1)))
+        with suppress(OverflowError):
+            query = query.where(AuditEvent.at < _utc(end + timedelta(days=1)))
     if wanted["q"]:
         query = query.where(contains(AuditEvent.summary, wanted["q"]))
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), wanted

@@ -16,6 +16,7 @@ from ..access import permission_required
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import Role, RoleAssignment, User
+from ..web import arg_int
 from . import bp
 from .forms import AssignRoleForm, RolePermissionsForm
 from .scope import is_superuser, unit_choices, unit_or_404, units_in_scope, user_scope
@@ -35,7 +36,7 @@ def role_label(role: Role) -> str:
 @permission_required(PERMISSION)
 def assignments():
     """Who holds which role in one unit; give a role to someone in scope."""
-    unit_id = request.args.get("unit", type=int)
+    unit_id = arg_int("unit")
     if unit_id is None:
         first = db.session.scalars(units_in_scope(PERMISSION).limit(1)).first()
         return redirect(url_for("admin.assignments", unit=first.id)) if first else abort(404)

@@ -4,7 +4,7 @@ permission of the page, filtered in SQL. Objects outside answer 404, as if they 
 
 from __future__ import annotations
 
-from flask import abort, g, request
+from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, func, select, true
 
@@ -12,6 +12,7 @@ from ..access import can_anywhere, require, unit_ids_where
 from ..extensions import db
 from ..models import Unit, User
 from ..settings import get_setting
+from ..web import arg_int
 
 #: Every permission that opens some administration page.
 ADMIN_PERMISSIONS = (
@@ -80,7 +81,7 @@ def page_size() -> int:
 
 
 def page_number() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return arg_int("page", 1)
 
 
 def contains(column, text: str) -> ColumnElement[bool]:

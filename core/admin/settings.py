@@ -15,6 +15,7 @@ from ..access import enabled_plugins, permission_required
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..plugins import CORE
+from ..web import arg_int
 from . import bp
 from .forms import SettingForm
 from .scope import is_superuser, unit_choices, unit_or_404, units_in_scope
@@ -42,13 +43,13 @@ def _plugins_with_settings() -> list[str]:
 def settings_index():
     """The plugins that declare settings."""
     # Only the unit is carried over: other query keys (plugin, _external…) are url_for's own.
-    unit = request.args.get("unit", type=int)
+    unit = arg_int("unit")
     return redirect(url_for("admin.settings_page", plugin=CORE, **({"unit": unit} if unit else {})))
 
 
 def _level():
     """The unit whose values the page edits, or None for the global values."""
-    unit_id = request.args.get("unit", 0, type=int)
+    unit_id = arg_int("unit", 0)
     if unit_id:
         return unit_or_404(unit_id, PERMISSION)
     if is_superuser():
@@ -116,7 +117,7 @@ def settings_save(plugin: str, key: str):
     spec = next((s for s in _specs(plugin) if s.key == key), None)
     if spec is None:
         abort(404)
-    unit_id = request.form.get("unit", 0, type=int)
+    unit_id = arg_int("unit", 0, args=request.form)
     if not unit_id and not is_superuser():
         abort(403)
     unit = unit_or_404(unit_id, PERMISSION) if unit_id else None

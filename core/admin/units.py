@@ -15,6 +15,7 @@ from ..access import can_anywhere, login_required_only, permission_required
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import Unit, User
+from ..web import arg_int
 from . import bp
 from .forms import UNIT_KINDS, UnitEditForm, UnitForm, UnitMoveForm
 from .scope import is_superuser, unit_choices, unit_or_404, units_in_scope
@@ -69,7 +70,7 @@ def units_new():
     blank = _l("(none: a top-level unit)") if is_superuser() else _l("Choose a unit")
     form.parent.choices = unit_choices(PERMISSION, blank=blank)
     if request.method == "GET":
-        form.parent.data = request.args.get("parent", 0, type=int)
+        form.parent.data = arg_int("parent", 0)
     if form.validate_on_submit():
         if form.parent.data:
             parent = unit_or_404(form.parent.data, PERMISSION)

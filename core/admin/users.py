@@ -14,6 +14,7 @@ from ..access import permission_required
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import RoleAssignment, Unit, User
+from ..web import arg_int
 from . import bp
 from .forms import PasswordResetForm, UserCreateForm, UserForm
 from .scope import (
@@ -34,7 +35,7 @@ PERMISSION = "core.manage_users"
 def users_list():
     """People in scope, searchable by name or user name, filtered by unit and state."""
     q = request.args.get("q", "").strip()[:100]  # SQLite refuses LIKE patterns over 50 kB
-    unit_id = request.args.get("unit", 0, type=int)
+    unit_id = arg_int("unit", 0)
     state = request.args.get("state", "active")
     query = select(User).where(user_scope(PERMISSION))
     if q:
@@ -64,8 +65,8 @@ def users_new():
     """Create a person; they choose their own password at first login."""
     form = UserCreateForm()
     form.unit.choices = unit_choices(PERMISSION, blank=_l("Choose a unit"))
-    if request.method == "GET" and request.args.get("unit", type=int):
-        form.unit.data = request.args.get("unit", type=int)
+    if request.method == "GET" and arg_int("unit"):
+        form.unit.data = arg_int("unit")
     if form.validate_on_submit():
         unit = unit_or_404(form.unit.data, PERMISSION)
         user = people.create_user(

@@ -11,6 +11,7 @@ from ..auth import safe_next
 from ..extensions import db
 from ..i18n import gettext as _
 from ..models import utcnow
+from ..web import arg_int
 from . import FAILED, PENDING, Delivery, Notification, inbox_query, mark_read, unread_count
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -24,7 +25,7 @@ def index():
     plugin = request.args.get("plugin") or None
     page = db.paginate(
         inbox_query(current_user, unread_only, plugin),
-        page=request.args.get("page", 1, type=int),
+        page=arg_int("page", 1),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -72,7 +73,7 @@ def deliveries():
     query = select(Delivery).order_by(Delivery.id.desc())
     if status:
         query = query.where(Delivery.status == status)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+    page = db.paginate(query, page=arg_int("page", 1),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("notifications/deliveries.html", page=page, status=status)
 

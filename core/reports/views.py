@@ -37,6 +37,7 @@ from ..extensions import db
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..models import Unit, utcnow
+from ..web import arg_int
 from . import export, registry
 from .declarations import DataTable, Report, ReportContext, ReportFilter
 from .periods import Period, recent_periods, today
@@ -136,13 +137,10 @@ def _chosen_unit() -> Unit:
     current = g.get("unit")
     if current is None:
         abort(404)
-    wanted = request.args.get("unit", "")
-    if not wanted:
+    if not request.args.get("unit", ""):
         return current
-    try:
-        unit = db.session.get(Unit, int(wanted))
-    except ValueError:
-        unit = None
+    wanted = arg_int("unit")
+    unit = db.session.get(Unit, wanted) if wanted is not None else None
     if unit is None or not unit.is_within(current):
         abort(404)
     return unit

@@ -24,6 +24,7 @@ from ..audit import record
 from ..extensions import db
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
+from ..web import arg_int
 from . import (
     BUILTIN,
     HOLIDAY,
@@ -68,7 +69,7 @@ class ImportForm(FlaskForm):
 
 
 def _year() -> int:
-    return request.args.get("year", local_today().year, type=int)
+    return arg_int("year", local_today().year, high=9999)
 
 
 @bp.route("/")

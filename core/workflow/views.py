@@ -14,7 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -44,6 +55,7 @@ from ..i18n import ngettext
 from ..models import User, utcnow
 from ..settings import get_setting
 from ..users import find_by_username
+from ..web import arg_int, arg_ints
 from . import engine
 from .definitions import ALL, FormField, Step
 from .models import (
@@ -627,8 +639,13 @@ def waiting_for(user: User):
 
 
 def waiting_count(user: User) -> int:
-    """How many requests wait for *user* (the number on the inbox's menu entry)."""
-    return db.session.scalar(select(func.count()).select_from(waiting_for(user).subquery()))
+    """How many requests wait for *user* (the number on the inbox's menu entry), counted once
+    per request: the menu and the inbox's tabs both show it."""
+    cache = g.setdefault("_danwei_waiting", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = db.session.scalar(
+            select(func.count()).select_from(waiting_for(user).subquery()))
+    return cache[user.id]
 
 
 def copied_to(user: User):
@@ -665,6 +682,11 @@ class Filters:
         self.plugins = sorted({d.plugin for d in self.definitions})
         self.states = [(s, state_label(s)) for s in
                        (PENDING, RETURNED, APPROVED, REJECTED, WITHDRAWN)] if states else []
+
+    @staticmethod
+    def plugin_label(plugin: str) -> str:
+        """The plugin's ``DANWEI_LABEL`` (translated), for the "Section" filter."""
+        return current_app.extensions["danwei"].label(plugin)
 
     @property
     def active(self) -> bool:
@@ -727,7 +749,7 @@ def _page(query, order):
         selectinload(WorkflowInstance.steps).selectinload(WorkflowStep.assignments),
         selectinload(WorkflowInstance.applicant), selectinload(WorkflowInstance.unit),
     ).order_by(*order)
-    return db.paginate(query, page=request.args.get("page", 1, type=int),
+    return db.paginate(query, page=arg_int("page", 1),
                        per_page=get_setting("core", "page_size"), error_out=False)
 
 
@@ -736,7 +758,7 @@ def _counts(user: User) -> dict[str, int]:
         return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
     return {
-        "waiting": count(waiting_for(user)),
+        "waiting": waiting_count(user),
         "submitted": count(submitted_by(user).where(WorkflowInstance.state.in_(
             (PENDING, RETURNED)))),
         "copied": count(copied_to(user)),
@@ -767,7 +789,7 @@ def bulk_approve():
     if not form.validate_on_submit():
         flash(_("The form expired; nothing was approved. Try again."), "danger")
         return redirect(back)
-    ids = sorted(set(request.form.getlist("ids", type=int)))
+    ids = arg_ints("ids", args=request.form)
     if not ids:
         flash(_("Select at least one request."), "warning")
         return redirect(back)

@@ -13,10 +13,13 @@ live in :mod:`.catalogue` (the metrics), :mod:`.deadlines` (due days), :mod:`.pl
 """
 
 from core.api import Job, MenuItem, Permission, RoleSpec, SettingSpec, Widget, daily, hookimpl
-from core.api import lazy_gettext as _l
+
+from .i18n import lazy_gettext as _l
 
 #: Hook contract versions this plugin supports.
 DANWEI_CONTRACT = ">=1.0,<2"
+#: What people read for the plugin (inbox filter, admin plugins page).
+DANWEI_LABEL = _l("Property monthly plans")
 
 PLUGIN = "property_reports"
 

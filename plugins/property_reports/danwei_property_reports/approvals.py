@@ -33,9 +33,9 @@ from core.api import (
     utcnow,
     workflow_for,
 )
-from core.api import lazy_gettext as _l
 
 from . import planning
+from .i18n import lazy_gettext as _l
 from .models import (
     APPROVED,
     REJECTED,

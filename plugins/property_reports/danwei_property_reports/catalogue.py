@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.api import lazy_gettext as _l
+from .i18n import lazy_gettext as _l
 
 # -- field kinds ------------------------------------------------------------------------------
 

@@ -276,31 +276,7 @@ def _history(company, departments, teams, managers, pm, boss, leader) -> None:
             if index == len(months) - 1 and key in ("admin", "security") \
                     and today <= deadline.due + timedelta(days=3):
                 continue  # last month's summary not handed in yet
-            summary = Summary(unit_id=unit.id, period=period_key(year, month),
-                              author=managers[key],
-                              due_on=deadline.due, status=SUBMITTED,
-                              routine_work="例行工作按《日、周、月、年例行工作》完成。",
-                              duties="部门职责履行正常。", plan_version=version)
-            handed = deadline.due + timedelta(days=rng.randint(1, 4)) if late else \
-                deadline.due - timedelta(days=rng.randint(0, 3))
-            if handed > today:
-                handed = today
-            summary.submitted_at = _utc(handed, 16)
-            summary.submitted_by = managers[key]
-            for item in version.items:
-                outcome = rng.choice(("done", "done", "done", "partly", "not_done"))
-                summary.items.append(SummaryItem(
-                    plan_item=item, position=item.position, content=item.content,
-                    outcome=outcome,
-                    explanation="" if outcome == "done" else "受天气影响推迟,下月继续。"))
-            dept = next(d for d in DEPARTMENTS if d.key == key)
-            values = sample_values(dept, rng, previous.get(key))
-            previous[key] = values
-            write_values(summary, dept, values)
-            db.session.add(summary)
-            db.session.flush()
-            summary.completeness = metrics.completeness(dept, metrics.values_of(summary),
-                                                        summary.items)
+            summary_of(version, key, managers[key], deadline, late, today, rng, previous)
     # This month's plans are approved. Next month's: engineering's waits for the project
     # manager, security has not started, the others are approved (or, before the deadline,
     # still drafts).
@@ -364,3 +340,33 @@ def _plan(unit: Unit, year: int, month: int, key: str, author, approver, specs, 
         plan.approver = approver
     db.session.add(plan)
     return version
+
+
+def summary_of(version, key: str, author, deadline, late: bool, today, rng,
+               previous: dict[str, dict]) -> Summary:
+    """The department's summary of the month of plan *version*, handed in on time or *late*
+    (never after *today*), its checklist ticked and its metrics filled in from *previous*
+    month's values, its completeness worked out. Also used by the benchmark's data generator
+    (``bench/generate.py``)."""
+    unit = version.plan.unit
+    summary = Summary(unit_id=unit.id, period=version.plan.period, author=author,
+                      due_on=deadline.due, status=SUBMITTED,
+                      routine_work="例行工作按《日、周、月、年例行工作》完成。",
+                      duties="部门职责履行正常。", plan_version=version)
+    handed = deadline.due + timedelta(days=rng.randint(1, 4)) if late else \
+        deadline.due - timedelta(days=rng.randint(0, 3))
+    summary.submitted_at = _utc(min(handed, today), 16)
+    summary.submitted_by = author
+    for item in version.items:
+        outcome = rng.choice(("done", "done", "done", "partly", "not_done"))
+        summary.items.append(SummaryItem(
+            plan_item=item, position=item.position, content=item.content, outcome=outcome,
+            explanation="" if outcome == "done" else "受天气影响推迟,下月继续。"))
+    dept = next(d for d in DEPARTMENTS if d.key == key)
+    values = sample_values(dept, rng, previous.get(key))
+    previous[key] = values
+    write_values(summary, dept, values)
+    db.session.add(summary)
+    db.session.flush()
+    summary.completeness = metrics.completeness(dept, metrics.values_of(summary), summary.items)
+    return summary

@@ -24,10 +24,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from core.api import lazy_gettext as _l
-
 from . import metrics
 from .catalogue import Department
+from .i18n import lazy_gettext as _l
 from .models import CADENCES, DONE, NOT_DONE, OUTCOMES, PARTLY, SPEC_TRIGGERS
 
 CADENCE_LABELS = dict(zip(CADENCES, (_l("Daily"), _l("Weekly"), _l("Monthly"), _l("Yearly")),

@@ -22,9 +22,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from core.api import gettext
-from core.api import lazy_gettext as _l
-
 from .catalogue import (
     BREAKDOWN,
     COUNT,
@@ -37,6 +34,8 @@ from .catalogue import (
     Field,
     compute,
 )
+from .i18n import gettext
+from .i18n import lazy_gettext as _l
 from .models import MetricValue, Summary
 
 PREFIX = "m_"
@@ -54,7 +53,10 @@ def label(field) -> str:
 
 # -- breakdowns ------------------------------------------------------------------------------
 
-_LINE = re.compile(r"^\s*(?P<category>.+?)\s*[:：=\t]\s*(?P<value>[-+]?[\d,，.]+)\s*$")
+#: ``category: value`` (or ``=``, a full-width colon, a tab). Possessive quantifiers, and one
+#: way only to split the spaces around the separator: a long line of tabs otherwise took minutes.
+_LINE = re.compile(r"^\s*+(?P<category>.*?\S)(?:\s*+[:：=]|[^\S\t]*+\t)\s*+"
+                   r"(?P<value>[-+]?[\d,，.]++)\s*+$")
 
 
 def parse_breakdown(text: str, of: str) -> tuple[list[tuple[str, Decimal]], list[str]]:

@@ -16,11 +16,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from core.api import Unit, User, audit, db, gettext, utcnow
+from core.api import Unit, User, audit, db, utcnow
 
 from . import deadlines as dl
 from . import tracking
 from .catalogue import TEAM_KIND
+from .i18n import gettext
 from .models import (
     APPROVED,
     DEPARTMENT,

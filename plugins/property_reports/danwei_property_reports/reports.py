@@ -26,13 +26,13 @@ from core.api import (
     Series,
     Unit,
     db,
-    gettext,
 )
-from core.api import lazy_gettext as _l
 
 from . import deadlines as dl
 from . import tracking
 from .catalogue import BY_KEY, COUNT, DEPARTMENT_KINDS, DEPARTMENTS, MONEY, PERCENT, compute
+from .i18n import gettext
+from .i18n import lazy_gettext as _l
 from .models import SUBMITTED, MetricValue, Summary, period_key
 
 PLUGIN = "property_reports"

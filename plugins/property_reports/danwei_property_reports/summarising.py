@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.api import Unit, User, audit, db, gettext, utcnow
+from core.api import Unit, User, audit, db, utcnow
 
 from . import deadlines as dl
 from . import metrics, tracking
 from .catalogue import OTHER, Department, department_of_kind
+from .i18n import gettext
 from .models import DRAFT, SUBMITTED, Plan, Summary, SummaryItem, period_key
 
 PLUGIN = "property_reports"

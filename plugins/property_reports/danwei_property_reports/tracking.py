@@ -25,7 +25,6 @@ from core.api import (
     can,
     db,
     get_setting,
-    gettext,
     is_enabled,
     is_working_day,
     notify,
@@ -34,6 +33,7 @@ from core.api import (
 
 from . import deadlines as dl
 from .catalogue import COMPANY_KIND, DEPARTMENT_KINDS
+from .i18n import gettext
 from .models import DEPARTMENT, Notice, Plan, PlanItem, PlanVersion, Summary, period_key
 
 PLUGIN = "property_reports"

@@ -9,9 +9,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from core.api import gettext
-from core.api import lazy_gettext as _l
-
+from .i18n import gettext
+from .i18n import lazy_gettext as _l
 from .models import Catalogue, PlanItem, PlanVersion, RoutineItem
 
 

@@ -6,10 +6,13 @@ menus) and wires it into core through hooks. The views are in :mod:`.views`.
 """
 
 from core.api import MenuItem, Permission, RoleSpec, hookimpl
-from core.api import lazy_gettext as _l
+
+from .i18n import lazy_gettext as _l
 
 #: Hook contract versions this plugin supports.
 DANWEI_CONTRACT = ">=1.0,<2"
+#: What people read for the plugin (inbox filter, admin plugins page).
+DANWEI_LABEL = _l("Student leave")
 
 PLUGIN = "school_leave"
 

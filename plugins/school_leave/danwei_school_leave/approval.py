@@ -40,9 +40,9 @@ from core.api import (
     workflow_for,
     workflow_waiting_query,
 )
-from core.api import lazy_gettext as _l
 
 from . import rules, school
+from .i18n import lazy_gettext as _l
 from .models import OUTGOING, Leave, ParentCall
 
 DEFINITION = "school_leave.leave"

@@ -13,9 +13,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from core.api import Unit, db
-from core.api import lazy_gettext as _l
 
 from . import leaves, school
+from .i18n import lazy_gettext as _l
 from .models import ABSENT, APPROVED, EARLY_LEAVE, Leave, LogEntry, Reconciliation
 
 

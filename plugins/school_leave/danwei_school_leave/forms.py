@@ -16,9 +16,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from core.api import MultipleAttachmentField
-from core.api import lazy_gettext as _l
 
 from . import rules, school
+from .i18n import lazy_gettext as _l
 from .models import LOG_KINDS
 
 LEAVE_TYPE_LABELS = {
@@ -26,6 +26,14 @@ LEAVE_TYPE_LABELS = {
     rules.SICK: _l("Sick"),
     rules.MORNING_EXERCISE: _l("Morning exercise"),
     rules.OTHER: _l("Other"),
+}
+#: A leave's approval state as the lists and the register show it.
+STATUS_LABELS = {
+    "pending": _l("Waiting for signatures"),
+    "approved": _l("Approved"),
+    "rejected": _l("Refused"),
+    "withdrawn": _l("Withdrawn"),
+    "returned": _l("Returned for revision"),
 }
 LOG_KIND_LABELS = dict(zip(LOG_KINDS, (_l("Late"), _l("Left early"), _l("Absent")), strict=True))
 

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from core.api import Unit, User, audit, db, notify, utcnow
-from core.api import lazy_gettext as _l
 
 from . import approval, rules, school
+from .i18n import lazy_gettext as _l
 from .models import APPROVED, INCOMING, PENDING, REJECTED, WITHDRAWN, Leave, ParentCall
 
 #: Extensions in these states no longer protect a late student from truancy.

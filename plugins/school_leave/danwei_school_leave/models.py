@@ -47,6 +47,16 @@ class Leave(db.Model):
     """One leave application (请假条), or an extension of another one (续假)."""
 
     __tablename__ = "school_leave_leaves"
+    #: For the lists ("approved, newest first") and the dashboard's counts (migration sl02).
+    __table_args__ = (
+        db.Index("ix_school_leave_leaves_unit_status_start", "unit_id", "status", "start_at"),
+        db.Index("ix_school_leave_leaves_out", "unit_id",
+                 postgresql_where=db.text("exited_at IS NOT NULL AND returned_at IS NULL"),
+                 sqlite_where=db.text("exited_at IS NOT NULL AND returned_at IS NULL")),
+        db.Index("ix_school_leave_leaves_overdue", "unit_id",
+                 postgresql_where=db.text("overdue_at IS NOT NULL AND returned_at IS NULL"),
+                 sqlite_where=db.text("overdue_at IS NOT NULL AND returned_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)

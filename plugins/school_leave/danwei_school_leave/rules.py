@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from core.api import lazy_gettext as _l
+from .i18n import lazy_gettext as _l
 
 #: Leave types offered on the form.
 PERSONAL, SICK, MORNING_EXERCISE, OTHER = "personal", "sick", "morning_exercise", "other"

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from core.api import SettingSpec, Unit, get_setting, is_working_day
-from core.api import lazy_gettext as _l
 
 from . import rules
+from .i18n import lazy_gettext as _l
 
 PLUGIN = "school_leave"
 

@@ -17,9 +17,9 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from core.api import db, utcnow
-from core.api import lazy_gettext as _l
 
 from . import leaves, school
+from .i18n import lazy_gettext as _l
 from .models import APPROVED, Leave
 
 SALT = "school_leave.slip"

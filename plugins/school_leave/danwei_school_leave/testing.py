@@ -57,6 +57,28 @@ def form_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
+def make_school(app, db, create_unit, create_user, enable, password: str,
+                prefix: str = "sl") -> School:
+    """One school, one grade, two classes, every role of :data:`PEOPLE` filled and the plugin
+    enabled by ``enable(unit)``; units are coded ``<prefix>-s``, ``<prefix>-g1``… and users
+    ``<prefix>_<key>``, all with *password*."""
+    s = create_unit(f"{prefix}-s", "No. 1 Middle School", "school")
+    g = create_unit(f"{prefix}-g1", "Grade 1", "grade", s)
+    a = create_unit(f"{prefix}-a", "Class 1", "class", g)
+    b = create_unit(f"{prefix}-b", "Class 2", "class", g)
+    enable(s)
+    db.session.commit()
+    where = {"s": s, "g": g, "a": a, "b": b}
+    people = {}
+    for key, role, at_unit in PEOPLE:
+        roles = [(f"school_leave.{role}", where[at_unit])]
+        if key in ALSO_STUDENT:
+            roles.append(("school_leave.student", where[at_unit]))
+        people[key] = create_user(f"{prefix}_{key}", name=key.replace("_", " ").title(),
+                                  unit=where[at_unit], roles=tuple(roles), password=password)
+    return School(app, where, people, password)
+
+
 @dataclass
 class School:
     app: object

@@ -54,6 +54,29 @@ def test_hook_register_reports(school):
     assert [r[:2] for r in pending[1:]] == [["Class 1", "Student2"]]
 
 
+def test_the_register_lists_every_leave_of_the_period_in_scope(school):
+    first = school.sign_all(school.file(start=at(DAY, 8), end=at(DAY, 8, 45), leave_type="sick"))
+    school.file("student2", start=at(DAY, 14), end=at(DAY, 14, 45))
+    school.sign_all(school.file("student_b", start=at(DAY, 9), end=at(DAY, 9, 45)))
+    first.truancy, first.overdue_at = True, first.end_at
+    db.session.commit()
+
+    url = f"/reports/school_leave.register/export.xlsx?period={PERIOD}"
+    rows = sheet(school.client("teacher").get(url))
+    assert rows[0][:4] == ["Class", "Student", "Type", "From"]
+    # The class teacher of class 1 sees class 1 only, in order of the start.
+    assert [(r[1], r[2], r[3][-5:], r[6], r[11]) for r in rows[1:]] == [
+        ("Student", "Sick", "08:00", "Approved", "Truancy"),
+        ("Student2", "Personal", "14:00", "Waiting for signatures", None),
+    ]
+    everyone = sheet(school.client("grade").get(url))
+    assert [r[1] for r in everyone[1:]] == ["Student", "Student B", "Student2"]
+    pending = sheet(school.client("grade").get(url + "&status=pending"))
+    assert [r[1] for r in pending[1:]] == ["Student2"]
+    page = school.client("teacher").get(f"/reports/school_leave.register?period={PERIOD}")
+    assert page.status_code == 200 and "Leave register" in page.text and "Student2" in page.text
+
+
 def test_the_period_report_has_a_leave_section(school):
     school.sign_all(school.file(start=at(DAY, 8), end=at(DAY, 8, 45)))
     page = school.client("principal").get(

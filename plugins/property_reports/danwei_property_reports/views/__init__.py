@@ -13,14 +13,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, abort, g
 from sqlalchemy import select
 
-from core.api import Unit, can, can_anywhere, current_unit, db, get_setting, unit_ids_where
-from core.api import lazy_gettext as _l
+from core.api import (
+    Unit,
+    arg_int,
+    can,
+    can_anywhere,
+    current_unit,
+    db,
+    get_setting,
+    unit_ids_where,
+)
 
 from .. import deadlines as dl
 from ..catalogue import BY_KIND, COMPANY_KIND, DEPARTMENT_KINDS, TEAM_KIND
+from ..i18n import lazy_gettext as _l
 from ..models import (
     APPROVED,
     DRAFT,
@@ -106,7 +115,7 @@ def _helpers():
 
 
 def page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return arg_int("page", 1)
 
 
 def per_page() -> int:

@@ -5,13 +5,22 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from core.api import Unit, audit, create_unit, db, gettext, permission_required, unit_ids_where
-from core.api import lazy_gettext as _l
+from core.api import (
+    Unit,
+    arg_int,
+    audit,
+    create_unit,
+    db,
+    permission_required,
+    unit_ids_where,
+)
 
 from .. import deadlines as dl
 from .. import tracking
 from ..catalogue import BY_KEY, COMPANY_KIND, DEPARTMENT_KINDS, DEPARTMENTS, OTHER, TEAM_KIND
 from ..forms import UnitForm, choices
+from ..i18n import gettext
+from ..i18n import lazy_gettext as _l
 from ..models import period_key
 from . import PLUGIN, bp, may_in, month_text, parse_month, scoped_units
 
@@ -44,7 +53,7 @@ def evaluation():
     """On-time rate and completeness per department and per manager over months (line 51)."""
     today = tracking.today()
     year, month = parse_month(request.args.get("until"), today)
-    count = min(max(request.args.get("months", 12, type=int) or 12, 1), 36)
+    count = min(arg_int("months", 12), 36)
     months = tracking.months_back(year, month, count)
     units = scoped_units("view_reports")
     found = tracking.statuses(units, months, today)

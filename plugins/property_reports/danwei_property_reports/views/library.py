@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, select
 from core.api import (
     Unit,
     WorkflowError,
+    arg_int,
     audit,
     db,
-    gettext,
     permission_required,
     unit_ids_where,
     workflow_for,
@@ -21,6 +21,7 @@ from core.api import (
 from .. import approvals, planning, versions
 from ..catalogue import DEPARTMENT_KINDS
 from ..forms import CatalogueSubmitForm, RoutineItemForm, SpecForm, SpecRevisionForm, choices
+from ..i18n import gettext
 from ..models import (
     APPROVED,
     CADENCES,
@@ -76,7 +77,7 @@ def specs():
     """The library of specifications, filtered by department and words."""
     units = scoped_units("view")
     query = select(Spec).where(Spec.unit_id.in_(unit_ids_where(f"{PLUGIN}.view")))
-    unit_id = request.args.get("unit", type=int)
+    unit_id = arg_int("unit")
     if unit_id:
         query = query.where(Spec.unit_id == unit_id)
     words = (request.args.get("q") or "").strip()[:100]  # SQLite refuses huge LIKE patterns
@@ -99,7 +100,7 @@ def new_spec():
     form = SpecForm()
     form.unit.choices = unit_choices(units)
     source = None
-    source_id = request.args.get("source", type=int)
+    source_id = arg_int("source")
     if source_id:
         source = db.session.get(SummaryItem, source_id)
         if source is None or not may_in("prepare", source.summary.unit):
@@ -147,7 +148,7 @@ def _visible_spec(spec_id: int) -> Spec:
 def spec(spec_id: int):
     """A specification in force, and every earlier revision."""
     spec = _visible_spec(spec_id)
-    number = request.args.get("rev", spec.current_number, type=int)
+    number = arg_int("rev", spec.current_number)
     shown = next((r for r in spec.revisions if r.number == number), None)
     if shown is None:
         abort(404)
@@ -163,7 +164,7 @@ def revise_spec(spec_id: int):
     if not may_in("prepare", spec.unit):
         abort(404)
     form = SpecRevisionForm()
-    source_id = request.values.get("source", type=int)
+    source_id = arg_int("source", args=request.values)
     source = db.session.get(SummaryItem, source_id) if source_id else None
     if source is not None and source.summary.unit_id != spec.unit_id \
             and not may_in("prepare", source.summary.unit):
@@ -379,7 +380,7 @@ def submit_catalogue(catalogue_id: int):
 def catalogue_diff(catalogue_id: int):
     """What changed between two versions of a catalogue."""
     new = _visible_catalogue(catalogue_id)
-    other_id = request.args.get("against", type=int)
+    other_id = arg_int("against")
     old = db.session.get(Catalogue, other_id) if other_id else None
     if old is None or old.unit_id != new.unit_id:
         abort(404)

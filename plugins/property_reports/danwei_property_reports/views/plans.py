@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 from core.api import (
     Unit,
     WorkflowError,
+    arg_int,
     audit,
     db,
-    gettext,
     permission_required,
     unit_ids_where,
     workflow_for,
@@ -24,6 +24,7 @@ from core.api import (
 from .. import approvals, planning, tracking, versions
 from ..catalogue import DEPARTMENT_KINDS, TEAM_KIND
 from ..forms import NewPlanForm, PlanHeaderForm, PlanItemForm, ReviseForm, SubmitPlanForm
+from ..i18n import gettext
 from ..models import (
     SUBMITTED,
     VERSION_STATES,
@@ -63,7 +64,7 @@ def plans():
              .join(PlanVersion, (PlanVersion.plan_id == Plan.id)
                    & (PlanVersion.number == latest.c.number))
              .where(Plan.unit_id.in_(unit_ids_where(f"{PLUGIN}.view"))))
-    unit_id = request.args.get("unit", type=int)
+    unit_id = arg_int("unit")
     if unit_id:
         query = query.where(Plan.unit_id == unit_id)
     month = parse_month(request.args.get("month"))
@@ -94,7 +95,7 @@ def new_plan():
         today = tracking.today()
         year, month = dl.add_months(today.year, today.month, 1)
         form.month.data = date(year, month, 1)
-        form.unit.data = request.args.get("unit", type=int) or default_unit_id(units)
+        form.unit.data = arg_int("unit") or default_unit_id(units)
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit.data)
         if unit is None or not may_in("prepare", unit):
@@ -300,8 +301,8 @@ def plan_diff(plan_id: int):
     """What changed between two versions of a plan."""
     plan = _visible_plan(plan_id)
     numbers = {v.number: v for v in plan.versions}
-    old = numbers.get(request.args.get("a", type=int))
-    new = numbers.get(request.args.get("b", type=int))
+    old = numbers.get(arg_int("a"))
+    new = numbers.get(arg_int("b"))
     if old is None or new is None:
         abort(404)
     if old.number > new.number:

@@ -8,11 +8,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.api import Unit, audit, db, gettext, permission_required, unit_ids_where
+from core.api import Unit, arg_int, audit, db, permission_required, unit_ids_where
 
 from .. import deadlines as dl
 from .. import metrics, summarising, tracking
 from ..forms import NewSummaryForm, summary_form
+from ..i18n import gettext
 from ..models import DRAFT, SUBMITTED, Summary, period_key
 from . import (
     PLUGIN,
@@ -33,7 +34,7 @@ from . import (
 def summaries():
     """Summaries of the departments the user sees, newest month first."""
     query = select(Summary).where(Summary.unit_id.in_(unit_ids_where(f"{PLUGIN}.view")))
-    unit_id = request.args.get("unit", type=int)
+    unit_id = arg_int("unit")
     if unit_id:
         query = query.where(Summary.unit_id == unit_id)
     month = parse_month(request.args.get("month"))
@@ -60,7 +61,7 @@ def new_summary():
     if request.method == "GET":
         today = tracking.today()
         form.month.data = date(*dl.add_months(today.year, today.month, -1), 1)
-        form.unit.data = request.args.get("unit", type=int) or default_unit_id(units)
+        form.unit.data = arg_int("unit") or default_unit_id(units)
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit.data)
         if unit is None or not may_in("prepare", unit):

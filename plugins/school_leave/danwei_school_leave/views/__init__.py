@@ -12,9 +12,9 @@ Each feature has its own module, which adds its routes to :data:`bp`:
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, abort, g
 
-from core.api import Unit, can_anywhere, current_unit, db
+from core.api import Unit, arg_int, can_anywhere, current_unit, db
 
 from .. import school
 
@@ -55,8 +55,8 @@ def role_names(roles: tuple[str, ...]) -> str:
 def _template_globals(state):
     """``sl_*`` names for the plugin's templates and macros (globals, so macros see them)."""
     from ..approval import ROW_LABELS
-    from ..forms import LEAVE_TYPE_LABELS, LOG_KIND_LABELS
-    from .apply import STATUS_LABELS, state_of
+    from ..forms import LEAVE_TYPE_LABELS, LOG_KIND_LABELS, STATUS_LABELS
+    from .apply import state_of
 
     state.app.jinja_env.globals.update(
         sl_may=may, sl_role_names=role_names, sl_state=state_of, sl_types=LEAVE_TYPE_LABELS,
@@ -64,7 +64,7 @@ def _template_globals(state):
 
 
 def page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return arg_int("page", 1)
 
 
 def per_page() -> int:

@@ -7,10 +7,12 @@ from datetime import datetime, time, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from core.api import (
     Unit,
     User,
+    arg_int,
     attachments_of,
     can,
     db,
@@ -19,20 +21,12 @@ from core.api import (
     save_attachment,
     unit_ids_where,
 )
-from core.api import lazy_gettext as _l
 
 from .. import approval, leaves, people, school
-from ..forms import LEAVE_TYPE_LABELS, ApplyForm, ExtensionForm, choices
+from ..forms import LEAVE_TYPE_LABELS, STATUS_LABELS, ApplyForm, ExtensionForm, choices
+from ..i18n import lazy_gettext as _l
 from ..models import APPROVED, RETURNED_FOR_REVISION, Leave, ParentCall
 from . import bp, page_number, per_page
-
-STATUS_LABELS = {
-    "pending": _l("Waiting for signatures"),
-    "approved": _l("Approved"),
-    "rejected": _l("Refused"),
-    "withdrawn": _l("Withdrawn"),
-    "returned": _l("Returned for revision"),
-}
 
 
 def _leave_or_404(leave_id: int) -> Leave:
@@ -122,7 +116,9 @@ def apply():
 
 
 def _filtered(query, args):
-    """Apply the list filters of the query string to *query*."""
+    """Apply the list filters of the query string to *query*, loading what a list shows with
+    the rows themselves (one query however many students the page holds)."""
+    query = query.options(joinedload(Leave.student), joinedload(Leave.unit))
     status = args.get("status", "")
     if status == "overdue":
         query = query.where(Leave.overdue_at.is_not(None), Leave.returned_at.is_(None))
@@ -134,8 +130,8 @@ def _filtered(query, args):
         query = query.where(Leave.status == status)
     if args.get("type") in LEAVE_TYPE_LABELS:
         query = query.where(Leave.leave_type == args["type"])
-    if args.get("unit", type=int):
-        query = query.where(Leave.unit_id == args.get("unit", type=int))
+    if arg_int("unit", args=args):
+        query = query.where(Leave.unit_id == arg_int("unit", args=args))
     q = (args.get("q") or "").strip()[:100]  # SQLite refuses huge LIKE patterns
     if q:
         query = query.where(Leave.student.has(or_(User.name.contains(q),
@@ -145,9 +141,9 @@ def _filtered(query, args):
         if raw:
             try:
                 day = datetime.fromisoformat(raw)
-            except ValueError:
+                edge = school.utc(day if op == "ge" else day + timedelta(days=1))
+            except (ValueError, OverflowError):  # 0001-01-01, 9999-12-31: no bound at all
                 continue
-            edge = school.utc(day if op == "ge" else day + timedelta(days=1))
             query = query.where(Leave.end_at >= edge if op == "ge" else Leave.start_at < edge)
     return query
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from core.api import (
     Unit,
+    arg_int,
     audit,
     can,
     current_unit,
@@ -19,10 +20,10 @@ from core.api import (
     require,
     unit_ids_where,
 )
-from core.api import lazy_gettext as _l
 
 from .. import classlog, leaves, people, school
 from ..forms import LogEntryForm, ReconcileForm, choices
+from ..i18n import lazy_gettext as _l
 from ..models import LogEntry, LogReport, Reconciliation
 from . import bp
 
@@ -36,7 +37,7 @@ def _classes(permission: str) -> list[Unit]:
 def _pick_class(permission: str) -> tuple[Unit, list[Unit]]:
     """The class asked for (or the current one, or the first one may see)."""
     classes = _classes(permission)
-    wanted = request.values.get("unit", type=int)
+    wanted = arg_int("unit", args=request.values)
     here = current_unit()
     for unit in classes:
         if unit.id == wanted:
@@ -54,9 +55,13 @@ def _pick_class(permission: str) -> tuple[Unit, list[Unit]]:
 def _day_arg(name: str = "day") -> date:
     raw = request.values.get(name)
     try:
-        return date.fromisoformat(raw) if raw else school.local_now().date()
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
+        day = None
+    # The first and the last year of the calendar overflow when the day becomes UTC times.
+    if day is None or not MINYEAR < day.year < MAXYEAR:
         return school.local_now().date()
+    return day
 
 
 @bp.route("/log", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from core.api import (
     Unit,
     User,
+    arg_int,
     audit,
     can,
     db,
@@ -22,10 +23,10 @@ from core.api import (
     require,
     unit_ids_where,
 )
-from core.api import lazy_gettext as _l
 
 from .. import forms, people, school
 from ..forms import ContactForm, ParentCallForm
+from ..i18n import lazy_gettext as _l
 from ..models import INCOMING, Contact, Leave, ParentCall
 from . import bp, page_number, per_page
 
@@ -45,8 +46,8 @@ def students():
     classes = select(Unit.id).where(Unit.id.in_(unit_ids_where("school_leave.view")),
                                     Unit.kind == "class")
     query = select(User).where(User.unit_id.in_(classes), User.active.is_(True))
-    if request.args.get("unit", type=int):
-        query = query.where(User.unit_id == request.args.get("unit", type=int))
+    if arg_int("unit"):
+        query = query.where(User.unit_id == arg_int("unit"))
     q = (request.args.get("q") or "").strip()[:100]  # SQLite refuses huge LIKE patterns
     if q:
         query = query.where(User.name.contains(q) | User.username.contains(q))
@@ -128,7 +129,7 @@ def new_call():
     form = ParentCallForm()
     form.student.choices = forms.choices(options)
     if request.method == "GET":
-        form.student.data = request.args.get("student", type=int)
+        form.student.data = arg_int("student")
         form.called_at.data = school.local_now().replace(second=0, microsecond=0)
         student = db.session.get(User, form.student.data) if form.student.data else None
         if student is not None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from core.api import Unit, db, permission_required, set_setting, unit_ids_where
-from core.api import lazy_gettext as _l
+from core.api import Unit, arg_int, db, permission_required, set_setting, unit_ids_where
 
 from .. import school
 from ..forms import SettingsForm
+from ..i18n import lazy_gettext as _l
 from . import bp
 
 KEYS = ("monitor_max_periods", "class_teacher_max_days", "grade_max_days",
@@ -23,7 +23,7 @@ def settings():
     schools = db.session.scalars(
         select(Unit).where(Unit.id.in_(unit_ids_where("school_leave.manage_timetable")))
         .order_by(Unit.depth, Unit.path)).all()
-    wanted = request.values.get("unit", type=int)
+    wanted = arg_int("unit", args=request.values)
     unit = next((u for u in schools if u.id == wanted), schools[0])
     form = SettingsForm()
     if not form.is_submitted():

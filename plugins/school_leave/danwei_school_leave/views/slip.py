@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.api import can, db, login_required_only, permission_required, unit_ids_where, utcnow
-from core.api import lazy_gettext as _l
 
 from .. import approval, leaves, slip
+from ..i18n import lazy_gettext as _l
 from ..models import APPROVED, Leave, ParentCall
 from . import bp
 from .apply import _leave_or_404
