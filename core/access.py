@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import Integer, Select, any_, exists, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
+from .cache import forget, request_cache
 from .extensions import db, login_manager
 from .models import PluginState, RoleAssignment, RolePermission, Unit, User
 from .plugins import CORE
@@ -153,7 +154,7 @@ def enabled_plugins(unit: Unit | None) -> set[str]:
     host = current_app.extensions["danwei"]
     if unit is None:
         return set()
-    cache = g.setdefault("_danwei_enabled", {})
+    cache = request_cache("enabled plugins")
     if unit.id not in cache:
         cache[unit.id] = {plugin for plugin, states in _plugin_states().items()
                           if plugin in host.loaded and _enabled_at(unit.path, states)}
@@ -176,7 +177,7 @@ def _user(user: User | None) -> User | None:
 
 def _grants(user: User) -> list[tuple[str, str]]:
     """``(unit path, permission)`` for every permission *user* holds, cached per request."""
-    cache = g.setdefault("_danwei_grants", {})
+    cache = request_cache("grants")
     if user.id not in cache:
         cache[user.id] = list(
             db.session.execute(
@@ -187,6 +188,11 @@ def _grants(user: User) -> list[tuple[str, str]]:
             )
         )
     return cache[user.id]
+
+
+def _holders(permission: str, user: User) -> set[str]:
+    """Paths of the units where *user* holds *permission* through a role."""
+    return {path for path, perm in _grants(user) if perm == permission}
 
 
 def can(permission: str, unit: Unit | None, user: User | None = None) -> bool:
@@ -210,6 +216,10 @@ def require(permission: str, unit: Unit | None, user: User | None = None) -> Non
         abort(404)
 
 
+#: Scopes of up to this many units are listed by id (see :func:`unit_ids_where`).
+LISTED_UNITS = 5000
+
+
 def unit_ids_where(permission: str, user: User | None = None) -> Select:
     """SQL: ids of the units where *user* holds *permission*; use as ``col.in_(...)``.
 
@@ -221,7 +231,7 @@ def unit_ids_where(permission: str, user: User | None = None) -> Select:
     user = _user(user)
     if user is None:
         return select(Unit.id).where(False)
-    cache = g.setdefault("_danwei_sql", {})
+    cache = request_cache("scopes")
     key = (permission, user.id)
     if key not in cache:
         ids = None if user.is_superuser else _scope_ids(permission, user)
@@ -237,15 +247,11 @@ def _listed(ids: list[int]) -> Select:
     return select(Unit.id).where(Unit.id.in_(ids))
 
 
-#: Scopes of up to this many units are listed by id (see :func:`unit_ids_where`).
-LISTED_UNITS = 5000
-
-
 def _scope_ids(permission: str, user: User) -> list[int] | None:
     """The ids of the units where *user* holds *permission* and its plugin is enabled, from
     the grants and the enable/disable records (both read once per request); None when there
     are more than :data:`LISTED_UNITS`. The same answer as :func:`_unit_ids_where`."""
-    holders = {path for path, perm in _grants(user) if perm == permission}
+    holders = _holders(permission, user)
     if not holders:
         return []
     rows = db.session.execute(
@@ -294,7 +300,7 @@ def can_anywhere(permission: str, user: User | None = None) -> bool:
     states = _plugin_states().get(plugin, []) if plugin != CORE else None
     if user.is_superuser:
         return any(enabled for _, _, enabled in states)
-    holders = {path for path, perm in _grants(user) if perm == permission}
+    holders = _holders(permission, user)
     if states is None:
         return bool(holders)
     return any(_enabled_in_subtree(path, states) for path in holders)
@@ -302,21 +308,21 @@ def can_anywhere(permission: str, user: User | None = None) -> bool:
 
 def forget_plugin_states() -> None:
     """Drop what this request remembered of enable/disable records (they just changed)."""
-    for key in ("_danwei_states", "_danwei_enabled", "_danwei_sql", "_danwei_menu"):
-        g.pop(key, None)
+    forget("plugin states", "enabled plugins", "scopes", "menu")
 
 
 def _plugin_states() -> dict[str, list[tuple[str, int, bool]]]:
     """``plugin -> [(unit path, depth, enabled)]`` of every enable/disable record, per request."""
-    if "_danwei_states" not in g:
+    cache = request_cache("plugin states")
+    if "all" not in cache:
         found: dict[str, list[tuple[str, int, bool]]] = {}
         for plugin, path, depth, enabled in db.session.execute(
             select(PluginState.plugin, Unit.path, Unit.depth, PluginState.enabled)
             .join(Unit, Unit.id == PluginState.unit_id)
         ):
             found.setdefault(plugin, []).append((path, depth, enabled))
-        g._danwei_states = found
-    return g._danwei_states
+        cache["all"] = found
+    return cache["all"]
 
 
 def _enabled_at(path: str, states: list[tuple[str, int, bool]]) -> bool:

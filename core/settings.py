@@ -10,10 +10,11 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import select
 
 from . import audit
+from .cache import forget, request_cache
 from .declarations import SettingSpec
 from .extensions import db
 from .i18n import lazy_gettext as _l
@@ -50,7 +51,7 @@ def _stored(plugin: str, ids: tuple[int, ...]) -> dict[tuple[str, int | None], s
     """Every stored value of *plugin* on the units *ids* and globally, by ``(key, unit id)``:
     one query per plugin and unit for the whole request, however many settings a page reads
     (applying for leave reads a dozen of the school's rules)."""
-    cache = g.setdefault("_danwei_settings", {})
+    cache = request_cache("settings")
     if (plugin, ids) not in cache:
         rows = db.session.execute(
             select(SettingValue.key, SettingValue.unit_id, SettingValue.value_json).where(
@@ -60,10 +61,6 @@ def _stored(plugin: str, ids: tuple[int, ...]) -> dict[tuple[str, int | None], s
         )
         cache[plugin, ids] = {(key, unit_id): value for key, unit_id, value in rows}
     return cache[plugin, ids]
-
-
-def _forget() -> None:
-    g.pop("_danwei_settings", None)
 
 
 def stored_value(plugin: str, key: str, unit: Unit | None) -> SettingValue | None:
@@ -85,7 +82,7 @@ def set_setting(plugin: str, key: str, value: Any, unit: Unit | None = None) -> 
         db.session.add(row)
     old = row.value_json
     row.value_json = json.dumps(value, ensure_ascii=False, default=str)
-    _forget()
+    forget("settings")
     if old != row.value_json:
         audit.record(
             "core.setting_changed",
@@ -101,7 +98,7 @@ def clear_setting(plugin: str, key: str, unit: Unit | None = None) -> None:
     row = stored_value(plugin, key, unit)
     if row is not None:
         db.session.delete(row)
-        _forget()
+        forget("settings")
         audit.record(
             "core.setting_cleared", subject=("setting", f"{plugin}.{key}"), unit=unit,
             summary=f"{plugin}.{key} reset",

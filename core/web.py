@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
-from . import access
+from . import access, cache
 from .declarations import MenuItem
 from .extensions import db, login_manager
 from .i18n import LANGUAGE_NAMES, current_language
@@ -121,9 +121,8 @@ def init_app(app: Flask) -> None:
 
 #: Per-request caches kept in ``g``. Cleared at the start of each request because a test (or a
 #: CLI command) may hold one application context across several requests.
-REQUEST_CACHES = ("_login_user", "_danwei_grants", "_danwei_enabled", "_site_name", "unit", "units",
-                  "_flask_babel", "csrf_token", "_admin_perms", "_danwei_sql", "_danwei_states",
-                  "_danwei_menu", "_danwei_settings", "_danwei_waiting")
+REQUEST_CACHES = ("_login_user", cache.KEY, "_site_name", "unit", "units", "_flask_babel",
+                  "csrf_token", "_admin_perms")
 
 
 def _fresh_request() -> None:
@@ -211,9 +210,10 @@ def _layout_context() -> dict:
     if current_user.is_authenticated and "unit" in g:  # error pages included
         # Once per request: partial templates (the workflow panel, widgets) render with this
         # context too, and the menu asks every plugin for its entries and badges.
-        if "_danwei_menu" not in g:
-            g._danwei_menu = menu_for(current_user, g.unit)
-        context["menu"] = g._danwei_menu
+        menu = cache.request_cache("menu")
+        if "entries" not in menu:
+            menu["entries"] = menu_for(current_user, g.unit)
+        context["menu"] = menu["entries"]
         context["current_unit"] = g.unit
         context["my_units"] = g.get("units", [])
     return context

@@ -123,7 +123,6 @@ def test_scopes_worked_out_in_python_agree_with_the_sql_on_any_tree(school):
     """``can_anywhere`` and the listed scopes of ``unit_ids_where`` are worked out in Python
     (they run on every page); they must give the same units as the SQL subquery, for any tree
     of enable/disable records and any roles."""
-    from flask import g
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
     from sqlalchemy import delete
@@ -152,9 +151,6 @@ def test_scopes_worked_out_in_python_agree_with_the_sql_on_any_tree(school):
         for index in holders:
             roles.assign(user, "scoped9.teacher", every[index])
         db.session.flush()
-        access.forget_plugin_states()
-        g.pop("_danwei_grants", None)
-        g.pop("_danwei_sql", None)
         in_sql = set(db.session.scalars(access._unit_ids_where("scoped9.view", user)))
         listed = set(db.session.scalars(access.unit_ids_where("scoped9.view", user)))
         assert listed == in_sql, (recorded, holders)

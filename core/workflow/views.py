@@ -19,8 +19,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
-    has_request_context,
     redirect,
     render_template,
     request,
@@ -48,6 +46,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..access import can_anywhere, login_required_only, permission_required, unit_ids_where
 from ..auth import safe_next
+from ..cache import request_cache
 from ..extensions import db
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
@@ -641,7 +640,7 @@ def waiting_for(user: User):
 def waiting_count(user: User) -> int:
     """How many requests wait for *user* (the number on the inbox's menu entry), counted once
     per request: the menu and the inbox's tabs both show it."""
-    cache = g.setdefault("_danwei_waiting", {}) if has_request_context() else {}
+    cache = request_cache("inbox waiting")
     if user.id not in cache:
         cache[user.id] = db.session.scalar(
             select(func.count()).select_from(waiting_for(user).subquery()))
