@@ -621,6 +621,20 @@ def test_a_stale_page_says_who_decided(school):
     assert "This request was already approved." in response.text
 
 
+def test_a_step_id_no_step_can_have_is_refused_like_a_stale_one(school):
+    # Ids beyond the database's INTEGER used to reach the query that explains a stale page.
+    url, iid = apply(school.client("stu"), periods=1, days=0.12)
+    monitor = school.client("mon")
+    for junk in ("99999999999999999999", "2147483648", "-1", "0"):
+        response = monitor.post(f"/workflow/{iid}/decide",
+                                data={"decide-approve": "1", "decide-step_id": junk},
+                                follow_redirects=True)
+        assert response.status_code == 200, junk
+        assert state(school, iid) == "pending", junk
+    assert decide(monitor, iid).status_code == 200
+    assert state(school, iid) == "approved"
+
+
 # -- due times --------------------------------------------------------------------------------------
 
 

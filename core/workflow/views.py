@@ -54,7 +54,7 @@ from ..i18n import ngettext
 from ..models import User, utcnow
 from ..settings import get_setting
 from ..users import find_by_username
-from ..web import arg_int, arg_ints
+from ..web import MAX_ID, arg_int, arg_ints
 from . import engine
 from .definitions import ALL, FormField, Step
 from .models import (
@@ -466,10 +466,14 @@ def _again(panel: Panel, form=None):
 
 
 def _step_id(value) -> int | None:
+    """The step the form was drawn for, None when it sent none. A number beyond the ids a
+    table holds becomes 0, which is no step's: the stale-page check refuses it as it refuses
+    any other step, without sending the number to the database."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if number <= MAX_ID else 0
 
 
 @bp.route("/<int:instance_id>/decide", methods=["POST"])
