@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from .cache import forget, request_cache
 from .extensions import db, login_manager
 from .models import PluginState, RoleAssignment, RolePermission, Unit, User
-from .plugins import CORE
+from .plugins import CORE, plugin_host
 
 ACCESS_ATTR = "_danwei_access"
 PUBLIC = "public"
@@ -151,7 +151,7 @@ def _enabled_unit_ids(plugin: str) -> Select:
 def enabled_plugins(unit: Unit | None) -> set[str]:
     """Names of the loaded plugins enabled for *unit*: for each, the nearest enable/disable
     record up the tree says (no query: the records are read once per request)."""
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     if unit is None:
         return set()
     cache = request_cache("enabled plugins")

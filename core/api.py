@@ -18,6 +18,7 @@ from .access import (
     require,
     unit_ids_where,
 )
+from .args import MAX_ID, arg_int, arg_ints
 from .attachments import (
     Attachment,
     AttachmentKind,
@@ -65,7 +66,6 @@ from .schema import run_env as run_migrations
 from .settings import get_setting, set_setting
 from .units import create_unit, subtree
 from .users import create_user
-from .web import MAX_ID, arg_int, arg_ints
 from .workdays import add_working_days, is_working_day, next_working_day, working_days_between
 from .workflow.definitions import (
     ALL,

@@ -11,7 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app, roles, schema, units, users
 from .extensions import db
-from .plugins import CORE
+from .plugins import CORE, plugin_host
 
 
 class DanweiGroup(FlaskGroup):
@@ -42,7 +42,7 @@ def db_upgrade(target, only):
     """Upgrade core and every plugin to TARGET (default: head)."""
     for name in schema.upgrade(target, only):
         click.echo(f"upgraded {name}")
-    roles.sync_declared_roles(current_app.extensions["danwei"])
+    roles.sync_declared_roles(plugin_host())
     db.session.commit()
 
 
@@ -109,7 +109,7 @@ def plugins_list():
     from .hookspecs import CONTRACT_VERSION
     from .models import PluginState
 
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     states = db.session.execute(
         select(PluginState.plugin, PluginState.enabled, PluginState.unit_id)
     ).all() if _has_tables() else []
@@ -153,7 +153,7 @@ def _set_state(name: str, code: str, enabled: bool) -> None:
     unit = units.by_code(code)
     if unit is None:
         raise click.BadParameter(f"no unit with code {code!r}", param_hint="--unit")
-    if name not in current_app.extensions["danwei"].loaded:
+    if name not in plugin_host().loaded:
         raise click.BadParameter(f"plugin {name!r} is not installed or failed to load")
     try:
         units.set_plugin_state(name, unit, enabled)
@@ -195,7 +195,7 @@ def plugins_purge(name, code, directory):
     unit = units.by_code(code)
     if unit is None:
         raise click.BadParameter(f"no unit with code {code!r}", param_hint="--unit")
-    if name not in current_app.extensions["danwei"].loaded:
+    if name not in plugin_host().loaded:
         raise click.BadParameter(f"plugin {name!r} is not installed or failed to load")
     directory = directory or Path(current_app.instance_path) / "exports"
     try:
@@ -218,7 +218,7 @@ def demo():
     from .demo import load_demo
 
     accounts = load_demo()
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     click.echo(f"{'plugin':16} {'user':18} {'password':12} role @ unit")
     for plugin, account in accounts:
         click.echo(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
 from . import roles, units, users
 from .declarations import DemoAccount
 from .extensions import db
 from .models import PluginState, Unit, User
+from .plugins import plugin_host
 
 #: Every demo account shares this password; the README says so.
 DEMO_PASSWORD = "danwei2026"
@@ -42,7 +42,7 @@ class Demo:
 
 def load_demo() -> list[tuple[str, DemoAccount]]:
     """Run every ``demo_data`` hook, each in its own transaction, and list the accounts."""
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     roles.sync_declared_roles(host)
     db.session.commit()
     accounts = []

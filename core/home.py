@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session
+from flask import Blueprint, abort, g, redirect, render_template, request, session
 from flask_login import current_user
 from markupsafe import Markup
 
 from . import access
 from .access import login_required_only
+from .args import arg_int
 from .auth import safe_next
 from .declarations import Widget
 from .extensions import db
+from .plugins import plugin_host
 from .reports import Chart, render_chart
-from .web import arg_int
 
 bp = Blueprint("home", __name__)
 
@@ -26,7 +27,7 @@ def render_widgets(user, unit) -> list[dict]:
     """Render each widget on its own; a failing one becomes an error card."""
     if unit is None:
         return []
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     enabled = {"core"} | access.enabled_plugins(unit)
     cards = []
     widgets = host.collect("dashboard_widgets", only=enabled, user=user, unit=unit)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from . import workdays
 from .extensions import db
 from .models import utcnow
+from .plugins import plugin_host
 
 log = logging.getLogger("danwei.jobs")
 
@@ -311,7 +312,7 @@ def registered(app: Flask | None = None) -> dict[str, Runnable]:
     app = app or current_app
     state = app.extensions.setdefault("danwei_jobs", {})
     if "registry" not in state:
-        host = app.extensions["danwei"]
+        host = plugin_host(app)
         found: dict[str, Runnable] = {}
         for hook, kind in (("register_jobs", Job), ("register_deadlines", Deadline)):
             for plugin, item in host.collect(hook):
@@ -459,7 +460,7 @@ def run_one(runnable: Runnable, slot: str, scheduled_local: datetime, extra: dic
         db.session.rollback()
         status, error = FAILED, traceback.format_exc()
         log.error("job %s slot %s failed:\n%s", runnable.id, slot, error)
-        host = current_app.extensions["danwei"]
+        host = plugin_host()
         problem = _plugin_error(runnable, error)  # shown to administrators, latest only
         host.errors[:] = [e for e in host.errors if e.where != problem.where] + [problem]
     db.session.execute(

@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
+from flask import Flask, current_app
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
@@ -237,3 +238,11 @@ def contract_problem(declared: str) -> str | None:
             f"{hookspecs.CONTRACT_VERSION}"
         )
     return None
+
+
+def plugin_host(app: Flask | None = None) -> PluginHost:
+    """The :class:`PluginHost` of *app* (default: the current application).
+
+    The one way to reach the installed plugins: nothing else reads ``app.extensions``.
+    """
+    return (app or current_app).extensions["danwei"]

@@ -14,11 +14,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import current_app
 
 from . import ROOT
 from .extensions import db
-from .plugins import CORE
+from .plugins import CORE, plugin_host
 
 CORE_MIGRATIONS = ROOT / "migrations"
 
@@ -29,7 +28,7 @@ def version_table(name: str) -> str:
 
 def migration_sources() -> list[tuple[str, Path]]:
     """``(name, folder)`` for core, then every loaded plugin that ships migrations."""
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     sources = [(CORE, CORE_MIGRATIONS)]
     for name in host.loaded:
         folder = host.plugins[name].migrations_dir

@@ -10,7 +10,6 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from . import audit
@@ -19,10 +18,11 @@ from .declarations import SettingSpec
 from .extensions import db
 from .i18n import lazy_gettext as _l
 from .models import SettingValue, Unit
+from .plugins import plugin_host
 
 
 def spec_of(plugin: str, key: str) -> SettingSpec:
-    for spec in current_app.extensions["danwei"].settings.get(plugin, ()):
+    for spec in plugin_host().settings.get(plugin, ()):
         if spec.key == key:
             return spec
     raise KeyError(f"{plugin}.{key} is not a declared setting")

@@ -99,8 +99,9 @@ def prepare_database(app) -> None:
     """Migrate (once per set of plugins), then empty every table and re-declare roles."""
     from . import roles, schema
     from .extensions import db
+    from .plugins import plugin_host
 
-    host = app.extensions["danwei"]
+    host = plugin_host(app)
     key = (app.config["SQLALCHEMY_DATABASE_URI"], tuple(host.loaded))
     with app.app_context():
         if key not in _migrated:

@@ -6,12 +6,12 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
 from . import access, audit
 from .extensions import db
 from .models import PluginState, Unit
+from .plugins import plugin_host
 
 
 def create_unit(code: str, name: str, kind: str = "unit", parent: Unit | None = None,
@@ -51,7 +51,7 @@ def by_code(code: str) -> Unit | None:
 
 def set_plugin_state(plugin: str, unit: Unit, enabled: bool) -> None:
     """Enable or disable *plugin* for *unit*'s subtree, call its hook and audit the change."""
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     if plugin not in host.loaded:
         raise LookupError(plugin)
     state = db.session.scalar(
@@ -79,7 +79,7 @@ def purge_plugin_data(plugin: str, unit: Unit, export_dir: Path) -> Path:
 
     The caller has asked for confirmation. The export is written before anything is deleted.
     """
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     exported = dict(host.call("unit_data_export", only={plugin}, propagate=True, unit=unit))
     export_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

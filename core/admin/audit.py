@@ -11,7 +11,7 @@ import io
 from contextlib import suppress
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import Response, current_app, render_template, request, stream_with_context
+from flask import Response, render_template, request, stream_with_context
 from flask_babel import format_datetime, get_timezone
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, joinedload
@@ -20,6 +20,7 @@ from ..access import can, permission_required, unit_ids_where
 from ..audit import record
 from ..extensions import db
 from ..models import AuditEvent, Unit, User
+from ..plugins import plugin_host
 from . import bp
 from .scope import contains, is_superuser, page_number, page_size
 
@@ -82,7 +83,7 @@ def audit():
     query, wanted = filtered_events(request.args)
     query = query.options(joinedload(AuditEvent.actor), joinedload(AuditEvent.unit))
     page = db.paginate(query, page=page_number(), per_page=page_size(), error_out=False)
-    plugins = ["core", *sorted(current_app.extensions["danwei"].plugins)]
+    plugins = ["core", *sorted(plugin_host().plugins)]
     return render_template("admin/audit.html", page=page, wanted=wanted, plugins=plugins,
                            export_args={k: v for k, v in wanted.items() if v})
 

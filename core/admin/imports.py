@@ -47,6 +47,7 @@ from ..access import enabled_plugins, permission_required, unit_ids_where
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import Role, RoleAssignment, Unit, User
+from ..plugins import plugin_host
 from . import bp
 from .forms import ImportForm
 
@@ -282,7 +283,7 @@ class _Preloaded:
             select(Unit.id).where(Unit.id.in_(ids), Unit.id.in_(unit_ids_where("core.assign_roles")))
         )) if any(r.role_name for r in rows) else set()
         self.roles = list(db.session.scalars(select(Role)))
-        host = current_app.extensions["danwei"]
+        host = plugin_host()
         labels = {spec.name: str(spec.label) for _, spec in host.role_specs}
         self.by_name = {r.name.lower(): r for r in self.roles}
         self.by_label: dict[str, list[Role]] = defaultdict(list)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template
+from flask import abort, render_template
 from sqlalchemy import func, select
 
 from ..access import login_required_only, unit_ids_where
 from ..extensions import db
 from ..models import AuditEvent, User
+from ..plugins import plugin_host
 from . import bp
 from .scope import held_permissions, is_superuser, units_in_scope, user_scope
 
@@ -19,7 +20,7 @@ def index():
     held = held_permissions()
     if not (held or is_superuser()):
         abort(403)
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     counts = {}
     if "core.manage_users" in held or is_superuser():
         rows = db.session.execute(

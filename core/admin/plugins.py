@@ -13,7 +13,7 @@ from ..access import permission_required
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import PluginState, Unit
-from ..plugins import CORE
+from ..plugins import CORE, plugin_host
 from . import bp
 from .forms import PurgeForm
 from .scope import is_superuser, page_number, page_size, unit_or_404, units_in_scope
@@ -22,7 +22,7 @@ PERMISSION = "core.manage_plugins"
 
 
 def _host():
-    return current_app.extensions["danwei"]
+    return plugin_host()
 
 
 def _loaded_or_404(name: str):

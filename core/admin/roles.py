@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from .. import roles as role_service
 from ..access import permission_required
+from ..args import arg_int
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import Role, RoleAssignment, User
-from ..web import arg_int
+from ..plugins import plugin_host
 from . import bp
 from .forms import AssignRoleForm, RolePermissionsForm
 from .scope import is_superuser, unit_choices, unit_or_404, units_in_scope, user_scope
@@ -26,7 +27,7 @@ PERMISSION = "core.assign_roles"
 
 def role_label(role: Role) -> str:
     """The declared (translated) label of *role*, else the one stored when it was declared."""
-    for _, spec in current_app.extensions["danwei"].role_specs:
+    for _, spec in plugin_host().role_specs:
         if spec.name == role.name:
             return str(spec.label)
     return role.label
@@ -92,7 +93,7 @@ def assignments_revoke(assignment_id: int):
 def permission_catalogue() -> dict[str, list[tuple[str, str]]]:
     """``{plugin: [(permission, label), ...]}`` of every declared permission."""
     grouped: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for name, (plugin, declared) in sorted(current_app.extensions["danwei"].permissions.items()):
+    for name, (plugin, declared) in sorted(plugin_host().permissions.items()):
         grouped[plugin].append((name, str(declared.label)))
     return dict(grouped)
 
@@ -104,7 +105,7 @@ def roles_list():
     roles = db.session.scalars(select(Role).order_by(Role.plugin != "core", Role.name)).all()
     labels = {
         name: str(declared.label)
-        for name, (_, declared) in current_app.extensions["danwei"].permissions.items()
+        for name, (_, declared) in plugin_host().permissions.items()
     }
     return render_template("admin/roles.html", roles=roles, labels=labels, role_label=role_label)
 

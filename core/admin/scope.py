@@ -9,10 +9,10 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, func, select, true
 
 from ..access import can_anywhere, require, unit_ids_where
+from ..args import arg_int
 from ..extensions import db
 from ..models import Unit, User
 from ..settings import get_setting
-from ..web import arg_int
 
 #: Every permission that opens some administration page.
 ADMIN_PERMISSIONS = (

@@ -8,14 +8,14 @@ inherited value on its own, so that saving one never pins the others.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from .. import settings as store
 from ..access import enabled_plugins, permission_required
+from ..args import arg_int
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
-from ..plugins import CORE
-from ..web import arg_int
+from ..plugins import CORE, plugin_host
 from . import bp
 from .forms import SettingForm
 from .scope import is_superuser, unit_choices, unit_or_404, units_in_scope
@@ -24,7 +24,7 @@ PERMISSION = "core.manage_settings"
 
 
 def _specs(plugin: str) -> list:
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     if plugin != CORE and plugin not in host.loaded:
         abort(404)
     specs = host.settings.get(plugin, [])
@@ -34,7 +34,7 @@ def _specs(plugin: str) -> list:
 
 
 def _plugins_with_settings() -> list[str]:
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     return [p for p in [CORE, *host.loaded] if host.settings.get(p)]
 
 

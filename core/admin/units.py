@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from .. import audit
 from .. import units as tree
 from ..access import can_anywhere, login_required_only, permission_required
+from ..args import arg_int
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import Unit, User
-from ..web import arg_int
 from . import bp
 from .forms import UNIT_KINDS, UnitEditForm, UnitForm, UnitMoveForm
 from .scope import is_superuser, unit_choices, unit_or_404, units_in_scope

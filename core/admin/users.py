@@ -11,10 +11,10 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from .. import users as people
 from ..access import permission_required
+from ..args import arg_int
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import RoleAssignment, Unit, User
-from ..web import arg_int
 from . import bp
 from .forms import PasswordResetForm, UserCreateForm, UserForm
 from .scope import (

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from ..extensions import db
 from ..i18n import gettext as _
 from ..models import Unit, User, utcnow
+from ..plugins import plugin_host
 
 #: Detected extension → MIME type, by group. Plugins name groups in ``AttachmentKind.types``.
 TYPE_GROUPS: dict[str, dict[str, str]] = {
@@ -157,7 +158,7 @@ def kinds() -> dict[str, AttachmentKind]:
     """Every declared attachment kind, by name (collected once per application)."""
     state = current_app.extensions.setdefault("danwei_attachments", {})
     if "kinds" not in state:
-        host = current_app.extensions["danwei"]
+        host = plugin_host()
         found = {}
         for plugin, kind in host.collect("register_attachment_kinds"):
             problem = None
@@ -377,7 +378,7 @@ def may_view(attachment: Attachment, user: User | None = None) -> bool:
         try:
             return bool(kind.can_view(user, attachment))
         except Exception as exc:  # noqa: BLE001 - a broken check refuses (fail closed)
-            current_app.extensions["danwei"].fail(kind.plugin, f"can_view {kind.name}", exc)
+            plugin_host().fail(kind.plugin, f"can_view {kind.name}", exc)
             return False
     return True
 

@@ -7,11 +7,11 @@ from flask_login import current_user
 from sqlalchemy import select, update
 
 from ..access import login_required_only, permission_required
+from ..args import arg_int
 from ..auth import safe_next
 from ..extensions import db
 from ..i18n import gettext as _
 from ..models import utcnow
-from ..web import arg_int
 from . import FAILED, PENDING, Delivery, Notification, inbox_query, mark_read, unread_count
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")

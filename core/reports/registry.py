@@ -13,7 +13,7 @@ from sqlalchemy import Select, exists, select
 from ..access import enabled_plugins, enabled_unit_ids, plugin_of, unit_ids_where
 from ..extensions import db
 from ..models import Unit, User
-from ..plugins import CORE
+from ..plugins import CORE, plugin_host
 from .declarations import Report, ReportSection
 
 EXTENSION = "danwei_reports"
@@ -22,7 +22,7 @@ RESERVED = frozenset({"unit", "period", "table"})
 
 
 def _load() -> dict:
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     loaded = current_app.extensions.get(EXTENSION)
     if loaded is None:
         loaded = {

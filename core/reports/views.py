@@ -14,7 +14,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     g,
     redirect,
     render_template,
@@ -33,11 +32,12 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from .. import ROOT
 from ..access import login_required_only, public
+from ..args import arg_int
 from ..extensions import db
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..models import Unit, utcnow
-from ..web import arg_int
+from ..plugins import plugin_host
 from . import export, registry
 from .declarations import DataTable, Report, ReportContext, ReportFilter
 from .periods import Period, recent_periods, today
@@ -215,7 +215,7 @@ def _missing_required(form: ReportForm, filters: tuple[ReportFilter, ...]) -> bo
 
 def _guarded(plugin: str, what: str, work):
     """``work()``, or None when it raised (reported, and the transaction rolled back)."""
-    return current_app.extensions["danwei"].isolated(plugin, what, work, db.session.rollback)
+    return plugin_host().isolated(plugin, what, work, db.session.rollback)
 
 
 def build(plugin: str, what: str, builder, context: ReportContext) -> Shown | None:

@@ -20,11 +20,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..access import can_anywhere, login_required_only, permission_required
+from ..args import arg_int
 from ..audit import record
 from ..extensions import db
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
-from ..web import arg_int
 from . import (
     BUILTIN,
     HOLIDAY,

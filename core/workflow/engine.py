@@ -31,6 +31,7 @@ from .. import access, audit, notifications, workdays
 from ..extensions import db
 from ..i18n import gettext as _
 from ..models import Role, RoleAssignment, RolePermission, Unit, User, utcnow
+from ..plugins import plugin_host
 from .definitions import (
     ALL,
     Plan,
@@ -488,7 +489,7 @@ def _finish(instance, actor, action, step=None, comment="", data=None) -> None:
         step_key=step.key if step is not None else None, comment=comment or "",
         data=dict(data or {}),
     )
-    host = current_app.extensions["danwei"]
+    host = plugin_host()
     try:
         host.call("on_workflow_event", only={instance.plugin}, propagate=True, event=event)
     except Exception as exc:  # noqa: BLE001 - the plugin refused: nothing may be kept

@@ -17,7 +17,6 @@ from functools import cached_property
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -45,6 +44,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..access import can_anywhere, login_required_only, permission_required, unit_ids_where
+from ..args import MAX_ID, arg_int, arg_ints
 from ..auth import safe_next
 from ..cache import request_cache
 from ..extensions import db
@@ -52,9 +52,9 @@ from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..i18n import ngettext
 from ..models import User, utcnow
+from ..plugins import plugin_host
 from ..settings import get_setting
 from ..users import find_by_username
-from ..web import MAX_ID, arg_int, arg_ints
 from . import engine
 from .definitions import ALL, FormField, Step
 from .models import (
@@ -689,7 +689,7 @@ class Filters:
     @staticmethod
     def plugin_label(plugin: str) -> str:
         """The plugin's ``DANWEI_LABEL`` (translated), for the "Section" filter."""
-        return current_app.extensions["danwei"].label(plugin)
+        return plugin_host().label(plugin)
 
     @property
     def active(self) -> bool:
