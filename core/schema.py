@@ -15,7 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from . import ROOT
+from .config import ROOT
 from .extensions import db
 from .plugins import CORE, plugin_host
 

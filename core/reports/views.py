@@ -30,9 +30,9 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from .. import ROOT
 from ..access import login_required_only, public
 from ..args import arg_int
+from ..config import ROOT
 from ..extensions import db
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l

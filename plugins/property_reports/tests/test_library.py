@@ -154,7 +154,7 @@ def test_purging_a_department_exports_then_deletes_only_its_data(company, as_use
 
     from danwei_property_reports.models import Plan
 
-    from core.units import purge_plugin_data
+    from core.plugins.purge import purge_plugin_data
 
     eng = as_user(company.people["engineering_manager"])
     finance = as_user(company.people["finance_manager"])
