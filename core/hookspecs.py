@@ -128,6 +128,20 @@ def on_unit_disable(unit):
 
 
 @hookspec
+def register_unit_data():
+    """Declare which rows of the plugin's tables belong to a unit, for export and purge.
+
+    Called by ``danwei plugins purge`` (and the admin page) on the plugin concerned. Core
+    exports the declared rows of the unit's subtree to JSON, then deletes them (children
+    first), and removes what points at them: their workflow requests with the requests'
+    notifications, their attachments, and the summaries of the audit events about them.
+    Replaces :func:`unit_data_export` and :func:`on_unit_purge`, which are still called.
+
+    :return: a list of :class:`core.api.UnitData`, parents before children
+    """
+
+
+@hookspec
 def unit_data_export(unit):
     """Return the plugin's data for *unit*'s subtree, before a purge.
 

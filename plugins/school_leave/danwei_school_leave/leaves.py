@@ -121,9 +121,9 @@ def record_return(leave: Leave, by: User, at: datetime | None = None) -> None:
           data={"late": late})
 
 
-def path_of(leave: Leave) -> str:
+def path_of(leave: Leave | int) -> str:
     """The leave's page, as a path (jobs run outside any request, so no ``url_for``)."""
-    return f"/school_leave/leave/{leave.id}"
+    return f"/school_leave/leave/{leave if isinstance(leave, int) else leave.id}"
 
 
 def class_teachers(unit: Unit, student: User) -> list[User]:
