@@ -206,8 +206,10 @@ class Found:
         for item, condition in self.tables:
             ids = select(item.model.id).where(condition)
             for column in item.detach:
-                db.session.execute(update(column.class_.__table__).where(column.in_(ids))
-                                   .values({column.key: None}))
+                table = column.class_.__table__
+                name = column.property.columns[0].name
+                db.session.execute(update(table).where(table.c[name].in_(ids))
+                                   .values({name: None}))
         for item, condition in reversed(self.tables):
             counts["rows"] += db.session.execute(
                 delete(item.model.__table__).where(condition)).rowcount
