@@ -26,12 +26,15 @@ translations:
 	done
 
 # Wheels of core and of every bundled plugin, into $(DIST) (README: "Installing from wheels").
-# The catalogues are compiled first (*.mo files are not in git), and stale build/ folders are
-# removed so that no file deleted since the last build slips into a wheel.
+# The catalogues are compiled first (*.mo files are not in git). setuptools builds in build/
+# folders: removed before, so that no file deleted since the last build slips into a wheel, and
+# after, so that no copy of the sources lingers for the tests that read the checkout's files.
 DIST ?= dist
+BUILD_DIRS := build $(addsuffix /build,$(PLUGINS))
 wheels: translations
-	rm -rf build $(addsuffix /build,$(PLUGINS))
+	rm -rf $(BUILD_DIRS)
 	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation --wheel-dir $(DIST) . $(PLUGINS)
+	rm -rf $(BUILD_DIRS)
 
 # Extract msgids into .pot files next to the catalogues and update the zh_CN catalogues.
 EXTRACT = extract -F babel.cfg -k _l -k lazy_gettext -k gettext -k ngettext:1,2 -k lazy_ngettext:1,2 --ignore-dirs='.* _* node_modules'
@@ -89,4 +92,4 @@ bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) *.egg-info plugins/*/*.egg-info build plugins/*/build dist
+	rm -rf $(VENV) *.egg-info plugins/*/*.egg-info $(BUILD_DIRS) dist

@@ -16,8 +16,8 @@ from . import config as _config
 from . import paths
 from .config import ConfigError
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
-from .paths import ROOT  # noqa: F401 - the checkout's root, imported from here by tests
 
+ROOT = paths.ROOT  # the checkout's root (tests import it from here)
 __version__ = "0.1.0"
 
 

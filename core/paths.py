@@ -2,9 +2,10 @@
 
 A checkout keeps ``templates/``, ``migrations/`` and ``node_modules/`` at its top level, beside
 ``core/`` (the layout the architecture fixes). A wheel has no top level of its own, so
-``setup.py`` copies those folders into the package when it builds one (``core/templates``,
-``core/migrations``, ``core/vendor/chart.js`` for ``node_modules/chart.js``). Each path below is the packaged copy when there
-is one, the checkout's folder otherwise; an editable install is a checkout.
+``setup.py`` copies those folders into the package when it builds one: ``core/templates``,
+``core/migrations``, and ``core/vendor/chart.js`` for ``node_modules/chart.js``. Each path below
+is the packaged copy when there is one, the checkout's folder otherwise; an editable install is a
+checkout.
 """
 
 from __future__ import annotations
