@@ -8,11 +8,6 @@ for. Environment variables use the key name with a ``DANWEI_`` prefix, e.g.
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
-#: The checkout (or installation) folder holding ``templates/`` and ``migrations/``. Kept here,
-#: not in ``core/__init__``, so that modules below the app factory need not import it.
-ROOT = Path(__file__).resolve().parent.parent
 
 #: Keys that may be set from the environment, and how to parse each value.
 ENV_KEYS: dict[str, type] = {

@@ -101,7 +101,7 @@ CORE_LAYERS = {
     ),
     "models and extensions": (
         "core.models", "core.extensions", "core.declarations", "core.hookspecs", "core.i18n",
-        "core.cache", "core.args", "core.config",
+        "core.cache", "core.args", "core.config", "core.paths",
     ),
 }
 
