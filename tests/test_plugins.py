@@ -84,7 +84,7 @@ def events():
 
 
 def in_subtree(unit):
-    return notes.c.unit_id.in_(sa.select(Unit.id).where(Unit.path.like(unit.path + "%")))
+    return notes.c.unit_id.in_(sa.select(Unit.id).where(Unit.is_within(unit)))
 
 
 def add_note(unit, text):

@@ -29,7 +29,7 @@ from .models import (
 
 
 def _units(unit: Unit):
-    return select(Unit.id).where(Unit.path.like(unit.path + "%"))
+    return select(Unit.id).where(Unit.is_within(unit))
 
 
 def _selections(unit: Unit) -> list[tuple[type, object]]:
