@@ -60,7 +60,7 @@ class Unit(db.Model):
         return self.path.startswith(other.path)
 
     @is_within.expression
-    def is_within(cls, other: Unit) -> ColumnElement[bool]:  # noqa: N805 - hybrid expression
+    def is_within(cls, other: Unit) -> ColumnElement[bool]:
         return cls.path.like(other.path + "%")
 
     def __repr__(self) -> str:
