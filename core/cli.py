@@ -211,6 +211,35 @@ def plugins_purge(name, code, directory):
     click.echo(f"{name} data purged for {unit.code} ({unit.name})")
 
 
+# -- plugin authors -----------------------------------------------------------------------------
+
+
+@main.group("plugin")
+def plugin_group():
+    """Tools for plugin authors."""
+
+
+@plugin_group.command("new")
+@click.argument("name")
+@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write (default: plugins/NAME).")
+@click.option("--label", help="The plugin's name for people, in English (a msgid).")
+@click.option("--label-zh", help="Its Chinese translation.")
+def plugin_new(name, target, label, label_zh):
+    """Write a complete, installable plugin NAME: packaging, hooks, model, migration,
+    translations, templates, widget, report, demo data and tests."""
+    from .scaffold import ScaffoldError, generate
+
+    target = target or Path("plugins") / name
+    try:
+        generate(name, target, label=label, label_zh=label_zh)
+    except ScaffoldError as exc:
+        raise click.BadParameter(str(exc)) from None
+    click.echo(f"plugin {name} written to {target}")
+    click.echo(f"next: pip install -e {target} && danwei db upgrade && "
+               f"danwei plugins enable {name} --unit <code> && pytest {target}/tests")
+
+
 # -- demo --------------------------------------------------------------------------------------
 
 
