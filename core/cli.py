@@ -68,6 +68,21 @@ def db_status():
         click.echo(f"{name:24} {current or '-':14} {head or '-':14} {mark}")
 
 
+@db_group.command("revision")
+@click.option("--plugin", "name", required=True, help="The plugin whose revision it is.")
+@click.option("--autogenerate", is_flag=True,
+              help="Write the operations from its models' difference with the database.")
+@click.option("-m", "--message", required=True, help="What the revision does.")
+@with_appcontext
+def db_revision(name, autogenerate, message):
+    """Write plugin NAME's next migration into its own migrations folder (its tables only)."""
+    try:
+        path = schema.revision(name, message, autogenerate=autogenerate)
+    except LookupError as exc:
+        raise click.BadParameter(str(exc), param_hint="--plugin") from None
+    click.echo(f"wrote {path}")
+
+
 # -- people ------------------------------------------------------------------------------------
 
 
@@ -238,6 +253,38 @@ def plugin_new(name, target, label, label_zh):
     click.echo(f"plugin {name} written to {target}")
     click.echo(f"next: pip install -e {target} && danwei db upgrade && "
                f"danwei plugins enable {name} --unit <code> && pytest {target}/tests")
+
+
+@main.command("messages")
+@click.argument("name")
+@with_appcontext
+def messages(name):
+    """Extract plugin NAME's strings, update its zh_CN catalogue and compile it."""
+    from .authoring import untranslated, update_messages
+
+    try:
+        po = update_messages(name)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"updated and compiled {po}")
+    for msgid in untranslated(name):
+        click.echo(f"untranslated: {msgid}")
+
+
+@plugins_group.command("check")
+@click.argument("name")
+@with_appcontext
+def plugins_check(name):
+    """Check plugin NAME: contract, declarations, view access, models against migrations,
+    translations. Exits with status 1 on a problem."""
+    from .authoring import check
+
+    report = check(name)
+    for problem in report.problems:
+        click.echo(f"{name}: {problem}")
+    if not report.ok:
+        sys.exit(1)
+    click.echo(f"{name}: ok")
 
 
 # -- demo --------------------------------------------------------------------------------------

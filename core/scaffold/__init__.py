@@ -41,7 +41,7 @@ def answers(name: str, label: str | None = None, label_zh: str | None = None) ->
         "package": f"danwei_{name}",
         "model": f"{camel}Item",
         "table": f"{name}_items",
-        "revision": f"{name[:4]}01",
+        "revision": f"{name.replace('_', '')[:4]}01",
         "label": label,
         "label_zh": label_zh or label,
         "today": date.today().isoformat(),
