@@ -119,3 +119,21 @@ def test_messages_updates_and_check_finds_the_untranslated(editable, make_app):
 def test_check_reports_an_unknown_plugin(app):
     result = danwei(app, "plugins", "check", "au_nowhere")
     assert result.exit_code == 1 and "not installed" in result.output
+
+
+def drop_url_args(folder):
+    init = folder / "danwei_au_args" / "__init__.py"
+    init.write_text(init.read_text("utf-8").replace(
+        '    ("item_id",): "SELECT id FROM au_args_items WHERE unit_id IN :units",\n', ""),
+        "utf-8")
+
+
+def test_the_kit_refuses_undeclared_url_arguments(editable, make_app):
+    from core.testing_kit import PluginGates, url_args
+
+    editable("au_args", drop_url_args)
+    app = make_app()
+    assert ("item_id",) not in url_args(app)
+    gates = type("Gates", (PluginGates,), {"plugin": "au_args"})()
+    with pytest.raises(AssertionError, match="DANWEI_URL_ARGS"):
+        gates.test_url_arguments_declared(app)

@@ -41,16 +41,20 @@ def test_a_generated_plugin_passes_its_own_tests_and_is_listed(tmp_path, cli, ma
     pip_install(folder, site)
 
     # Its own tests, on the database this run uses (DANWEI_TEST_DATABASE_URL is inherited),
-    # with warnings as errors as core's own suite runs.
+    # with warnings as errors as core's own suite runs. The source folder comes first on the
+    # path, as after ``pip install -e`` (its translations gate reads babel.cfg there).
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
-        str(site), os.environ.get("PYTHONPATH")]))}
+        str(folder), str(site), os.environ.get("PYTHONPATH")]))}
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-W", "error",
          "tests"],
         cwd=folder, env=env, capture_output=True, text=True, timeout=600,
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert " passed" in run.stdout
+    assert " passed" in run.stdout and "skipped" not in run.stdout, run.stdout[-2000:]
+    assert "TestGates" in subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--collect-only", "-p", "no:cacheprovider",
+         "tests"], cwd=folder, env=env, capture_output=True, text=True, timeout=300).stdout
 
     monkeypatch.syspath_prepend(str(site))
     invalidate_caches()
