@@ -690,7 +690,7 @@ def register_workflows():
 ''')
     app = make_app()
     with app.app_context():
-        from core.workflow.engine import definitions
+        from core.workflow.registry import definitions
 
         assert "wf_badreg.ok" in definitions()
         assert "someone_else.leave" not in definitions()
