@@ -370,4 +370,3 @@ def urge(instance: WorkflowInstance, actor: User, comment: str = "") -> list[Use
                        title=instance.title), instance, kind="action", body=comment)
     finish(instance, actor, TimelineAction.URGE, step=step, comment=comment, data=data)
     return waiting
-

@@ -176,4 +176,3 @@ def transfer_candidates(instance: WorkflowInstance, step: WorkflowStep) -> list[
         .order_by(User.name, User.id)
     ).unique()
     return [u for u in dict.fromkeys(users) if u.id not in taken]
-

@@ -151,4 +151,3 @@ def _escalate(step_id: int, now: datetime) -> bool:
            instance, kind="action")
     finish(instance, None, TimelineAction.ESCALATE, step=step, data=data)
     return True
-

@@ -134,4 +134,3 @@ def form_items(form) -> list[dict]:
         items.append({"name": f.short_name, "label": str(f.label.text),
                       "value": "" if value is None else str(value)})
     return items
-

@@ -23,7 +23,15 @@ from ..settings import get_setting
 from . import actions
 from .forms import BulkApproveForm
 from .messages import HELPERS, WorkflowError, state_label
-from .models import APPROVED, PENDING, REJECTED, RETURNED, WITHDRAWN, WorkflowInstance, WorkflowStep
+from .models import (
+    APPROVED,
+    PENDING,
+    REJECTED,
+    RETURNED,
+    WITHDRAWN,
+    WorkflowInstance,
+    WorkflowStep,
+)
 from .queries import (
     MANAGE,
     can_view,

@@ -48,7 +48,6 @@ class WorkflowConflict(WorkflowError):
     """Someone else acted on the request at the same moment; nothing was recorded."""
 
 
-
 # -- sentences ---------------------------------------------------------------------------------
 
 
@@ -128,7 +127,6 @@ def describe_fallback(record: Mapping[str, Any]) -> str:
     return f"{first} {second}"
 
 
-
 # -- labels --------------------------------------------------------------------------------------
 
 #: What each person asked to decide has done so far.
@@ -163,7 +161,6 @@ VIA_LABELS = {
 }
 
 
-
 def state_label(state: str) -> str:
     return str(STATE_LABELS.get(state, (state, ""))[0])
 
@@ -179,4 +176,3 @@ def person_label(state: str) -> str:
 #: Passed to the workflow and inbox templates.
 HELPERS = {"state_label": state_label, "state_colour": state_colour,
            "person_label": person_label}
-

@@ -3,7 +3,7 @@ the actions the viewer may take.
 
 The workflow's own page shows it, and a plugin shows the same panel on its subject page with
 ``{{ workflow_panel(instance) }}``. :class:`Panel` is the view-model the template reads; it
-asks the engine (:mod:`.queries`, :mod:`.approvers`, :mod:`.messages`) and decides nothing.
+asks the engine (:mod:`.queries`, :mod:`.approvers`, :mod:`.messages`), deciding nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +31,14 @@ from .forms import (
 )
 from .messages import HELPERS, VIA_LABELS, action_label, describe_fallback
 from .models import OPEN, PENDING, RETURNED, WorkflowAction, WorkflowInstance, WorkflowStep
-from .queries import can_decide, can_view, chain_headline, is_admin, is_participant, left_out_steps
+from .queries import (
+    can_decide,
+    can_view,
+    chain_headline,
+    is_admin,
+    is_participant,
+    left_out_steps,
+)
 from .registry import definition_of, step_definition
 
 
@@ -201,4 +208,3 @@ def workflow_panel(instance: WorkflowInstance | None, next_url: str | None = Non
         return Markup("")
     return Panel(instance, current_user, next_url=next_url or request.full_path.rstrip("?")
                  ).render()
-

@@ -32,7 +32,6 @@ from .registry import definition_of, definitions
 MANAGE = "core.manage_workflows"
 
 
-
 def subject_key(subject) -> tuple[str, str]:
     """``(type, id)`` of a model instance or of a ``(type, id)`` pair."""
     if isinstance(subject, tuple):
@@ -74,7 +73,6 @@ def left_out_steps(instance: WorkflowInstance) -> list[tuple[str, str]]:
 
 def chain_headline(instance: WorkflowInstance) -> str:
     return headline(len(instance.current_steps), explanation(instance))
-
 
 
 # -- who may see and decide --------------------------------------------------------------------
@@ -127,7 +125,6 @@ def waiting_query(user: User):
         .where(WorkflowAssignment.user_id == user.id, WorkflowAssignment.state == PENDING,
                WorkflowStep.state == OPEN)
     )
-
 
 
 # -- the inbox's lists -----------------------------------------------------------------------
@@ -184,4 +181,3 @@ def needing_attention(user: User):
         WorkflowInstance.state == PENDING,
         WorkflowInstance.needs_attention.is_(True) | WorkflowInstance.id.in_(overdue),
     )
-
