@@ -20,6 +20,7 @@ from sqlalchemy import exists, select
 from .. import audit
 from ..extensions import db
 from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..models import RoleAssignment, Unit, User, utcnow
 from .approvers import transfer_candidates
 from .definitions import ALL, PlanError, plan
@@ -176,7 +177,7 @@ def reject(instance: WorkflowInstance, actor: User, reason: str,
     instance.state, instance.finished_at = REJECTED, utcnow()
     act(instance, actor, TimelineAction.REJECT, step=step, comment=reason)
     notify([instance.applicant, *ccs(instance)],
-           _("Rejected: %(title)s", title=instance.title), instance, body=reason)
+           _l("Rejected: %(title)s", title=instance.title), instance, body=reason)
     finish(instance, actor, TimelineAction.REJECT, step=step, comment=reason)
 
 
@@ -192,7 +193,7 @@ def send_back(instance: WorkflowInstance, actor: User, reason: str,
     close_round(instance, step, RETURNED)
     instance.state = RETURNED
     act(instance, actor, TimelineAction.RETURN, step=step, comment=reason)
-    notify([instance.applicant], _("Returned for revision: %(title)s", title=instance.title),
+    notify([instance.applicant], _l("Returned for revision: %(title)s", title=instance.title),
            instance, kind="action", body=reason)
     finish(instance, actor, TimelineAction.RETURN, step=step, comment=reason)
 
@@ -241,7 +242,7 @@ def withdraw(instance: WorkflowInstance, actor: User, reason: str = "") -> None:
     close_round(instance, step, CANCELLED)
     instance.state, instance.finished_at = WITHDRAWN, utcnow()
     act(instance, actor, TimelineAction.WITHDRAW, step=step, comment=reason)
-    notify(waiting, _("Withdrawn by the applicant: %(title)s", title=instance.title), instance)
+    notify(waiting, _l("Withdrawn by the applicant: %(title)s", title=instance.title), instance)
     finish(instance, actor, TimelineAction.WITHDRAW, step=step, comment=reason)
 
 
@@ -260,7 +261,7 @@ def transfer(instance: WorkflowInstance, actor: User, target: User, comment: str
             instance_id=instance.id, user_id=target.id, slot=a.slot, via=VIA_TRANSFER))
     data = {"to": target.id, "to_name": target.name}
     act(instance, actor, TimelineAction.TRANSFER, step=step, comment=comment, data=data)
-    notify([target], _("Transferred to you for a decision: %(title)s", title=instance.title),
+    notify([target], _l("Transferred to you for a decision: %(title)s", title=instance.title),
            instance, kind="action", body=comment)
     finish(instance, actor, TimelineAction.TRANSFER, step=step, comment=comment, data=data)
 
@@ -287,7 +288,7 @@ def reassign(instance: WorkflowInstance, actor: User, target: User, comment: str
     instance.needs_attention = False
     data = {"to": target.id, "to_name": target.name}
     act(instance, actor, TimelineAction.REASSIGN, step=step, comment=comment, data=data)
-    notify([target], _("Assigned to you for a decision: %(title)s", title=instance.title),
+    notify([target], _l("Assigned to you for a decision: %(title)s", title=instance.title),
            instance, kind="action", body=comment)
     finish(instance, actor, TimelineAction.REASSIGN, step=step, comment=comment, data=data)
 
@@ -338,7 +339,7 @@ def add_cc(instance: WorkflowInstance, actor: User, targets: Iterable[User],
         db.session.add(WorkflowCC(instance_id=instance.id, user_id=user.id, added_by_id=actor.id))
     data = {"users": [u.id for u in added], "names": [u.name for u in added]}
     act(instance, actor, TimelineAction.CC, step=instance.open_step, comment=comment, data=data)
-    notify(added, _("%(name)s copied you in: %(title)s", name=actor.name, title=instance.title),
+    notify(added, _l("%(name)s copied you in: %(title)s", name=actor.name, title=instance.title),
            instance, body=comment)
     finish(instance, actor, TimelineAction.CC, comment=comment, data=data)
     return added
@@ -366,7 +367,7 @@ def urge(instance: WorkflowInstance, actor: User, comment: str = "") -> list[Use
     waiting = [a.user for a in pending_assignments(step)]
     data = {"users": [u.id for u in waiting], "names": [u.name for u in waiting]}
     act(instance, actor, TimelineAction.URGE, step=step, comment=comment, data=data)
-    notify(waiting, _("%(name)s is waiting for your decision: %(title)s", name=actor.name,
+    notify(waiting, _l("%(name)s is waiting for your decision: %(title)s", name=actor.name,
                        title=instance.title), instance, kind="action", body=comment)
     finish(instance, actor, TimelineAction.URGE, step=step, comment=comment, data=data)
     return waiting

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..models import User, utcnow
 from .approvers import ancestry, nearest_active, workflow_admins
 from .definitions import ALL
@@ -98,7 +98,7 @@ def _replace_inactive(assignment_id: int) -> bool:
     if records:
         record_fallbacks(instance, step, records)
     new = [a.user for a in pending_assignments(step) if a.slot == assignment.slot]
-    notify(new, _("Waiting for your decision: %(title)s", title=instance.title), instance,
+    notify(new, _l("Waiting for your decision: %(title)s", title=instance.title), instance,
            kind="action")
     return True
 
@@ -116,7 +116,7 @@ def _remind(step_id: int, now: datetime) -> bool:
     waiting = [a.user for a in pending_assignments(step)]
     act(instance, None, TimelineAction.REMIND, step=step,
         data={"names": [u.name for u in waiting]})
-    notify(waiting, _("Due soon: %(title)s", title=instance.title), instance, kind="reminder")
+    notify(waiting, _l("Due soon: %(title)s", title=instance.title), instance, kind="reminder")
     return True
 
 
@@ -146,8 +146,8 @@ def _escalate(step_id: int, now: datetime) -> bool:
         instance.needs_attention = True
     data = {"to": [u.id for u in targets], "names": [u.name for u in targets]}
     act(instance, None, TimelineAction.ESCALATE, step=step, data=data)
-    notify(waiting, _("Overdue: %(title)s", title=instance.title), instance, kind="warning")
-    notify(targets, _("Overdue and escalated to you: %(title)s", title=instance.title),
+    notify(waiting, _l("Overdue: %(title)s", title=instance.title), instance, kind="warning")
+    notify(targets, _l("Overdue and escalated to you: %(title)s", title=instance.title),
            instance, kind="action")
     finish(instance, None, TimelineAction.ESCALATE, step=step, data=data)
     return True

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import has_request_context, url_for
+from flask_babel import LazyString, force_locale
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, notifications, workdays
 from ..extensions import db
 from ..i18n import gettext as _
+from ..i18n import language_of
+from ..i18n import lazy_gettext as _l
 from ..models import User, utcnow
 from ..plugins import plugin_host
 from .approvers import resolve, workflow_admins
@@ -43,6 +46,9 @@ from .registry import definition_of, load_subject, step_definition
 from .states import EVENT_OF, EventAction, TimelineAction
 
 log = logging.getLogger("danwei.workflow")
+
+#: Text written for someone else to read: rendered in the reader's language when written.
+Text = str | LazyString | Callable[[], str]
 
 
 def claim(instance: WorkflowInstance) -> None:
@@ -81,12 +87,29 @@ def link(instance: WorkflowInstance) -> str:
     return f"/workflow/{instance.id}"
 
 
-def notify(users, subject: str, instance: WorkflowInstance, kind: str = "info",
-           body: str = "") -> None:
+def notify(users, subject: Text, instance: WorkflowInstance, kind: str = "info",
+           body: Text = "") -> None:
+    """Tell *users* about *instance*, each in their own language.
+
+    *subject* and *body* are lazy (``lazy_gettext`` with its values, or a function returning
+    the text): each is rendered once per language of the recipients, so a Chinese-interface
+    user reads Chinese whoever caused the notice, and so does an English one.
+    """
     users = [u for u in dict.fromkeys(users) if u is not None]
-    if users:
-        notifications.notify(users, subject, body or instance.title, link=link(instance),
-                             plugin="core", kind=kind)
+    if not users:
+        return
+    target = link(instance)
+    by_language: dict[str, list[User]] = {}
+    for user in users:
+        by_language.setdefault(language_of(user), []).append(user)
+    for language, readers in by_language.items():
+        with force_locale(language):
+            notifications.notify(readers, _text(subject), _text(body) or instance.title,
+                                 link=target, plugin="core", kind=kind)
+
+
+def _text(value: Text) -> str:
+    return value() if callable(value) else str(value)
 
 
 def finish(instance, actor, action, step=None, comment="", data=None) -> None:
@@ -120,7 +143,7 @@ def finish(instance, actor, action, step=None, comment="", data=None) -> None:
     except Exception as exc:  # noqa: BLE001 - the plugin refused: nothing may be kept
         raise WorkflowError(_(
             "The %(plugin)s section could not record this; nothing was changed. The error has "
-            "been reported to the administrator.", plugin=instance.plugin
+            "been reported to the administrator.", plugin=host.label(instance.plugin)
         )) from exc
 
 
@@ -157,9 +180,9 @@ def record_fallbacks(instance, step, records: list[dict]) -> None:
     for record in records:
         act(instance, None, TimelineAction.FALLBACK, step=step, data=record)
     admins = workflow_admins(instance.unit, exclude=instance.applicant_id)
-    notify(admins, _("A request went to a fallback approver: %(title)s", title=instance.title),
+    notify(admins, _l("A request went to a fallback approver: %(title)s", title=instance.title),
            instance, kind="warning",
-           body=" ".join(describe_fallback(r) for r in records))
+           body=lambda: " ".join(describe_fallback(r) for r in records))
     finish(instance, None, TimelineAction.FALLBACK, step=step, data={"fallbacks": records})
 
 
@@ -180,7 +203,7 @@ def open_step(instance: WorkflowInstance, step: WorkflowStep) -> None:
     if records:
         record_fallbacks(instance, step, records)
     notify([a.user for a in pending_assignments(step)],
-           _("Waiting for your decision: %(title)s", title=instance.title), instance,
+           _l("Waiting for your decision: %(title)s", title=instance.title), instance,
            kind="action")
 
 
@@ -192,7 +215,7 @@ def open_next(instance: WorkflowInstance, after: int = -1, actor=None) -> None:
         return
     instance.state, instance.finished_at = APPROVED, utcnow()
     notify([instance.applicant, *ccs(instance)],
-           _("Approved: %(title)s", title=instance.title), instance)
+           _l("Approved: %(title)s", title=instance.title), instance)
 
 
 def ccs(instance: WorkflowInstance) -> list[User]:
