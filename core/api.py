@@ -74,6 +74,7 @@ from .workflow.actions import send_back as send_back_workflow
 from .workflow.actions import start as start_workflow
 from .workflow.actions import withdraw as withdraw_workflow
 from .workflow.approvers import resolve as resolve_approvers
+from .workflow.checks import check_package as check_workflow_literals
 from .workflow.definitions import (
     ALL,
     ANY,
@@ -207,6 +208,7 @@ __all__ = [
     "WorkflowInstance",
     "approve_workflow",
     "can_view_workflow",
+    "check_workflow_literals",
     "is_workflow_participant",
     "pending_workflow_assignments",
     "preview_workflow",

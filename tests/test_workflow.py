@@ -738,3 +738,16 @@ def test_a_chinese_interface_user_refused_by_the_engine_reads_chinese(school):
     assert ("ct_b", f"Zhang San 抄送给您：{title}") in subjects
     assert ("stu", f"已审批通过：{title}") in subjects
     assert ("ct_b", f"已审批通过：{title}") in subjects
+
+
+def test_the_event_carries_the_step_form_as_text(school):
+    url, iid = apply(school.client("stu"), periods=4, days=0.5, leaving=True)
+    decide(school.client("mon"), iid)
+    decide(school.client("ct"), iid, comment="ok", **PARENT_CALL)
+    event = school.events[-1]
+    assert (event.action, event.state) == ("approved", "approved")
+    assert dict(event.form) == {"called_at": "2026-11-23 07:40", "number": "138 0000 1234",
+                                "answered_by": "his mother", "note": "fever since last night"}
+    # Contract 1.0's untyped dict still holds the form as the panel sent it.
+    assert {i["name"]: i["value"] for i in event.data["form"]} == dict(event.form)
+    assert [e.form for e in school.events[:-1]] == [{}, {}]
