@@ -75,11 +75,11 @@ def test_the_source_check_catches_a_misspelt_state(tmp_path):
     assert check_workflow_literals(package) == []
 
 
-def test_every_installed_plugin_compares_with_the_enums():
+def test_core_and_every_installed_plugin_compare_with_the_enums():
     packages = sorted({ep.value.split(":")[0].split(".")[0]
                        for ep in entry_points(group=ENTRY_POINT_GROUP)})
     assert packages, "no plugin is installed"
-    for name in packages:
+    for name in ["core", *packages]:
         findings = check_workflow_literals(importlib.import_module(name))
         assert findings == [], "\n".join(map(str, findings))
 

@@ -38,6 +38,11 @@ from .models import (
     WorkflowAction,
     WorkflowInstance,
 )
+from .states import TimelineAction
+
+#: Timeline actions that settle a step, or hand it on: what a stale page is told happened.
+DECIDING = (TimelineAction.APPROVE, TimelineAction.REJECT, TimelineAction.RETURN,
+            TimelineAction.TRANSFER, TimelineAction.REASSIGN)
 
 
 class WorkflowError(Exception):
@@ -65,7 +70,7 @@ def already_decided(instance: WorkflowInstance, step_id: int) -> str:
     last = db.session.scalar(
         select(WorkflowAction).where(
             WorkflowAction.instance_id == instance.id, WorkflowAction.step_id == step_id,
-            WorkflowAction.action.in_(("approve", "reject", "return", "transfer", "reassign")),
+            WorkflowAction.action.in_(DECIDING),
         ).order_by(WorkflowAction.at.desc(), WorkflowAction.id.desc()).limit(1)
     )
     if last is None or last.actor is None:
@@ -77,13 +82,15 @@ def already_decided(instance: WorkflowInstance, step_id: int) -> str:
 
 
 def action_label(action: str) -> str:
+    """What a timeline entry says was done ("returned for revision")."""
+    T = TimelineAction
     return {
-        "submit": _("submitted"), "approve": _("approved"), "reject": _("rejected"),
-        "return": _("returned for revision"), "resubmit": _("resubmitted"),
-        "withdraw": _("withdrawn"), "transfer": _("transferred"), "reassign": _("reassigned"),
-        "cc": _("copied in"), "urge": _("urged"), "remind": _("reminded"),
-        "escalate": _("escalated"), "fallback": _("sent to a fallback"),
-        "acknowledge": _("fallback acknowledged"),
+        T.SUBMIT: _("submitted"), T.APPROVE: _("approved"), T.REJECT: _("rejected"),
+        T.RETURN: _("returned for revision"), T.RESUBMIT: _("resubmitted"),
+        T.WITHDRAW: _("withdrawn"), T.TRANSFER: _("transferred"), T.REASSIGN: _("reassigned"),
+        T.CC: _("copied in"), T.URGE: _("urged"), T.REMIND: _("reminded"),
+        T.ESCALATE: _("escalated"), T.FALLBACK: _("sent to a fallback"),
+        T.ACKNOWLEDGE: _("fallback acknowledged"),
     }.get(action, action)
 
 

@@ -40,6 +40,7 @@ from .queries import (
     left_out_steps,
 )
 from .registry import definition_of, step_definition
+from .states import TimelineAction as T
 
 
 @dataclass
@@ -178,11 +179,11 @@ class Panel:
             entry = Entry(action, action_label(action.action),
                           action.actor.name if action.actor else _("System"),
                           self.step_label(action.step))
-            if action.action in ("transfer", "reassign") and data.get("to_name"):
+            if action.action in (T.TRANSFER, T.REASSIGN) and data.get("to_name"):
                 entry.details.append(_("To %(name)s.", name=data["to_name"]))
-            elif action.action in ("cc", "urge", "remind", "escalate") and data.get("names"):
+            elif action.action in (T.CC, T.URGE, T.REMIND, T.ESCALATE) and data.get("names"):
                 entry.details.append(", ".join(data["names"]))
-            elif action.action == "fallback":
+            elif action.action == T.FALLBACK:
                 entry.details.append(describe_fallback(data))
             form = data.get("form")
             if isinstance(form, list):
