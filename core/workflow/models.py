@@ -129,7 +129,7 @@ class WorkflowStep(db.Model):
     remind_at: Mapped[datetime | None] = mapped_column(index=True)
     reminded_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
-    #: What went to a fallback when the step opened: a list of JSON records (see the engine).
+    #: What went to a fallback when the step opened: JSON records (see :mod:`.approvers`).
     fallback_json: Mapped[str] = mapped_column(db.Text, default="[]")
 
     instance: Mapped[WorkflowInstance] = relationship(back_populates="steps")
