@@ -266,6 +266,7 @@ def on_event(event) -> None:
                   summary=f"{leave.student.username}: {call.answered_by} {call.phone}",
                   data={"direction": OUTGOING})
 
+
 def resubmit(leave: Leave, actor: User, chain: rules.Chain, duration: rules.Duration) -> None:
     """Send a revised leave through a new round of signatures, chosen for its new length."""
     instance = instance_of(leave)
