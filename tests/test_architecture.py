@@ -99,10 +99,11 @@ CORE_LAYERS = {
         "core.access", "core.audit", "core.settings", "core.units", "core.users", "core.roles",
         "core.demo", "core.schema", "core.timing", "core.jobs", "core.attachments",
         "core.notifications", "core.reports", "core.workdays", "core.workflow", "core.plugins",
+        "core.holders", "core.pagination",
     ),
     "models and extensions": (
         "core.models", "core.extensions", "core.declarations", "core.hookspecs", "core.i18n",
-        "core.cache", "core.args", "core.config", "core.paths",
+        "core.cache", "core.args", "core.config", "core.paths", "core.localtime",
     ),
 }
 

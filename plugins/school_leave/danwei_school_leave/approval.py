@@ -39,6 +39,8 @@ from core.api import (
     resolve_approvers,
     resubmit_workflow,
     start_workflow,
+    to_local,
+    to_utc,
     utcnow,
     workflow_for,
     workflow_waiting_query,
@@ -186,8 +188,8 @@ def definition() -> WorkflowDefinition:
 
 
 def title_of(leave: Leave) -> str:
-    return (f"{leave.student.name} · {school.local(leave.start_at):%m-%d %H:%M}–"
-            f"{school.local(leave.end_at):%m-%d %H:%M}")
+    return (f"{leave.student.name} · {to_local(leave.start_at):%m-%d %H:%M}–"
+            f"{to_local(leave.end_at):%m-%d %H:%M}")
 
 
 def start(leave: Leave, chain: rules.Chain, duration: rules.Duration,
@@ -256,7 +258,7 @@ def on_event(event) -> None:
         if called_at is not None and values.get("phone"):
             call = ParentCall(
                 student_id=leave.student_id, unit_id=leave.unit_id, leave_id=leave.id,
-                direction=OUTGOING, called_at=school.utc(called_at),
+                direction=OUTGOING, called_at=to_utc(called_at),
                 phone=values["phone"][:32], answered_by=values.get("answered_by", "")[:100],
                 note=values.get("note", ""), recorded_by_id=event.actor_id,
             )
