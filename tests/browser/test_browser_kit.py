@@ -16,7 +16,7 @@ bp = Blueprint("sec_csp", __name__)
 @public
 def inline():
     return (
-        "<!doctype html><title>inline</title><link rel=icon href='data:,'>"
+        "<!doctype html><html lang=en><title>inline</title><link rel=icon href='data:,'>"
         "<p id=target style='color: red'>inline</p>"
         "<script>document.title = 'ran';</script>"
     )
