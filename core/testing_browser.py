@@ -73,7 +73,6 @@ from . import testing_a11y
 from .testing import TEST_PASSWORD
 from .testing_a11y import assert_accessible as assert_accessible  # part of the kit
 
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DESKTOP = {"width": 1280, "height": 800}
