@@ -17,7 +17,8 @@ can leave the page, or the next click would race it. axe waits ``setTimeout(0)``
 rules; during the check those waits become microtasks, so the whole run finishes inside the
 ``load`` task, before the browser handles anything the test sends next. (Playwright cannot
 evaluate in a page whose navigation it holds, so a check at departure is not possible.)
-A document left before its ``load`` event is not checked; :func:`watch` counts those too.
+A document left before its ``load`` event (an image still coming) is not checked; :func:`watch`
+counts those (a report sent while a page unloads does not arrive, so the count is Python's).
 """
 
 from __future__ import annotations
@@ -47,17 +48,15 @@ BINDING = "__danweiAccessibility"
 _WATCHER = """
 (() => {
   if (location.origin !== %(origin)s) return;
-  let checked = false;
   addEventListener("load", () => {
-    if (document.contentType !== "text/html") { checked = true; return; }
+    if (document.contentType !== "text/html") { window.%(binding)s({skipped: true}); return; }
     const later = window.setTimeout;
     window.setTimeout = (run, ms, ...args) => { queueMicrotask(() => run(...args)); return 0; };
     axe.run(document, %(options)s)
       .then(result => window.%(binding)s({violations: %(summary)s(result)}),
             error => window.%(binding)s({error: String(error)}))
-      .finally(() => { window.setTimeout = later; checked = true; });
+      .finally(() => { window.setTimeout = later; });
   });
-  addEventListener("pagehide", () => { if (!checked) window.%(binding)s({left: true}); });
 })();
 """
 #: The part of axe's result that tells a person what to fix.
@@ -125,10 +124,17 @@ class Watch:
     violations: list[Violation] = field(default_factory=list)
     #: URLs of the documents checked, in order.
     checked: list[str] = field(default_factory=list)
-    #: URLs of documents left before their ``load`` event, hence not checked.
-    left: list[str] = field(default_factory=list)
+    #: URLs of the documents the live server sent to a page (its main frame), in order.
+    loaded: list[str] = field(default_factory=list)
+    #: How many of them were not HTML (an image, a PDF...), hence not checked.
+    skipped: int = 0
     #: axe-core's own failures (``"<url>: <error>"``); the kit fails the test if any.
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def unchecked(self) -> int:
+        """Documents left before they finished loading (a test racing ahead), not checked."""
+        return max(0, len(self.loaded) - len(self.checked) - self.skipped)
 
 
 def watch(context, origin: str, seen: Watch) -> None:
@@ -136,14 +142,19 @@ def watch(context, origin: str, seen: Watch) -> None:
 
     def report(source, data):
         url = source["frame"].url
-        if data.get("left"):
-            seen.left.append(url)
+        if data.get("skipped"):
+            seen.skipped += 1
         elif "error" in data:
             seen.errors.append(f"{url}: {data['error']}")
         else:
             seen.checked.append(url)
             seen.violations.extend(Violation.from_axe(url, v) for v in data["violations"])
 
+    def navigated(frame):
+        if frame.parent_frame is None and frame.url.startswith(origin):
+            seen.loaded.append(frame.url)
+
+    context.on("page", lambda page: page.on("framenavigated", navigated))
     context.expose_binding(BINDING, report)
     context.add_init_script(script=axe_source() + "\n;" + _WATCHER % {
         "origin": json.dumps(origin), "options": json.dumps(AXE_OPTIONS),

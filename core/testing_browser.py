@@ -230,10 +230,10 @@ def pytest_terminal_summary(terminalreporter, config):
     if watches:
         pages = sum(len(w.checked) for w in watches)
         found = sum(len(v.nodes) for w in watches for v in w.violations)
-        left = sum(len(w.left) for w in watches)
+        left = sum(w.unchecked for w in watches)
         terminalreporter.write_line(
             f"accessibility (axe-core, WCAG 2.1 A/AA): {pages} pages checked, "
-            f"{found} elements in violation, {left} pages left before they loaded")
+            f"{found} elements in violation, {left} left before they loaded")
 
 
 @pytest.fixture

@@ -70,6 +70,7 @@ def test_every_page_that_loads_is_checked_with_rule_element_and_help(page, acces
     page.wait_for_url("**/unlabelled?again")
     assert [url.rsplit("/", 1)[1] for url in accessibility.checked] == ["unlabelled",
                                                                         "unlabelled?again"]
+    assert accessibility.loaded == accessibility.checked and accessibility.unchecked == 0
     [first, second] = accessibility.violations
     assert (first.url, second.url) == tuple(accessibility.checked)
     assert (first.rule, first.impact) == ("label", "critical")
