@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 #: The axe-core bundle installed by ``npm ci`` (``DANWEI_AXE_JS`` may point elsewhere).
@@ -103,17 +104,12 @@ def describe(violations: list[Violation]) -> str:
             + "\n".join(str(v) for v in violations))
 
 
+@cache
 def axe_source() -> str:
     """axe-core's source, read once; ``FileNotFoundError`` names the command that installs it."""
-    global _source
-    if _source is None:
-        if not AXE_JS.is_file():
-            raise FileNotFoundError(f"{AXE_JS} is missing: run `npm ci` at the repository root")
-        _source = AXE_JS.read_text(encoding="utf-8")
-    return _source
-
-
-_source: str | None = None
+    if not AXE_JS.is_file():
+        raise FileNotFoundError(f"{AXE_JS} is missing: run `npm ci` at the repository root")
+    return AXE_JS.read_text(encoding="utf-8")
 
 
 @dataclass
