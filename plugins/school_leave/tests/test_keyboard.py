@@ -1,15 +1,16 @@
 """A leave applied for and approved with the keyboard alone (WCAG 2.1.1), the focus visible at
 every stop (2.4.7): the student fills in the form and checks the chain, the monitor and the
-class teacher sign from their inbox, the teacher noting the call to the parent.
+class teacher sign from their inbox, the teacher noting the call to the parent; the guard
+checks the slip's code at the gate.
 
 No click, no ``fill``: only Tab, Enter, Space and typed characters, as a person without a mouse
 (or with a screen reader) works. The pages themselves are checked by axe-core through the
 browser kit (:mod:`core.testing_browser`)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time
 
 import pytest
-from danwei_school_leave.testing import local_now
+from danwei_school_leave.testing import local_now, monday
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -100,9 +101,9 @@ def sign_from_the_inbox(page, leave_id: int, *, call: datetime | None = None) ->
 def test_apply_and_approve_with_the_keyboard_alone(page, live_server, school, console_errors):
     page.emulate_media(reduced_motion="reduce")  # focus rings appear at once, not faded in
     password = school.password
-    tomorrow = local_now() + timedelta(days=1)
+    day = datetime.combine(monday(), time())  # a school day, whatever day the test runs
 
-    # The student applies: a personal leave tomorrow from the first period until 4 p.m.
+    # The student applies: a personal leave on a Monday from the first period until 4 p.m.
     log_in_by_keyboard(page, school["student"], password)
     tab_to(page, "[data-testid=menu] a[href$='/school_leave/mine']")
     page.keyboard.press("Enter")
@@ -112,9 +113,9 @@ def test_apply_and_approve_with_the_keyboard_alone(page, live_server, school, co
     tab_to(page, "#leave_type")
     page.keyboard.press("Home")  # "Personal", the first choice
     tab_to(page, "#start")
-    type_datetime(page, tomorrow.replace(hour=8, minute=0))
+    type_datetime(page, day.replace(hour=8))
     tab_to(page, "#end")
-    type_datetime(page, tomorrow.replace(hour=16, minute=0))
+    type_datetime(page, day.replace(hour=16))
     tab_to(page, "#reason")
     page.keyboard.type("Dentist, then rest at home")
     tab_to(page, "#leaving_campus")
@@ -127,7 +128,7 @@ def test_apply_and_approve_with_the_keyboard_alone(page, live_server, school, co
     tab_to(page, "[data-testid=check]")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("chain-row")).to_have_attribute("data-row", "class_teacher")
-    expect(page.locator("#end")).to_have_value(tomorrow.strftime("%Y-%m-%dT16:00"))
+    expect(page.locator("#end")).to_have_value(day.strftime("%Y-%m-%dT16:00"))
     tab_to(page, "[data-testid=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url("**/school_leave/leave/*")
@@ -140,7 +141,28 @@ def test_apply_and_approve_with_the_keyboard_alone(page, live_server, school, co
     log_in_by_keyboard(page, school["teacher"], password)
     sign_from_the_inbox(page, leave_id, call=local_now().replace(hour=7, minute=30))
 
+    # The student finds the leave approved, and its slip.
     log_in_by_keyboard(page, school["student"], password)
-    page.goto(f"/school_leave/leave/{leave_id}")
+    tab_to(page, "[data-testid=menu] a[href$='/school_leave/mine']")
+    page.keyboard.press("Enter")
+    tab_to(page, f"main a[href$='/school_leave/leave/{leave_id}']")
+    page.keyboard.press("Enter")
     expect(page.get_by_test_id("state").first).to_contain_text("Approved")
+    tab_to(page, "[data-testid=slip-link]")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()  # its QR codes too, so that axe-core checks the slip
+    slip_url = page.get_by_test_id("slip-url").first.inner_text().strip()
+
+    # The guard types the slip's link at the gate: the slip is not valid yet (it is for Monday).
+    log_in_by_keyboard(page, school["guard"], password)
+    tab_to(page, "[data-testid=menu] a[href$='/school_leave/gate']")
+    page.keyboard.press("Enter")
+    tab_to(page, "#code")
+    page.keyboard.type(slip_url)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("verdict")).to_have_attribute("data-valid", "no")
+    expect(page.get_by_test_id("record-exit")).to_have_count(0)
+    tab_to(page, "main a[href$='/school_leave/gate']")  # "Next slip"
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Gate")
     assert console_errors == []
