@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-#: The axe-core bundle installed by ``npm ci`` (``DANWEI_AXE_JS`` may point elsewhere).
-AXE_JS = Path(os.environ.get(
-    "DANWEI_AXE_JS",
-    Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js",
-))
+from .paths import ROOT
+
+#: The axe-core bundle ``npm ci`` installs in a checkout (a wheel has none: it is for tests);
+#: ``DANWEI_AXE_JS`` may point elsewhere.
+AXE_JS = Path(os.environ.get("DANWEI_AXE_JS", ROOT / "node_modules" / "axe-core" / "axe.min.js"))
 #: The rules to run: WCAG 2.0 and 2.1, levels A and AA (axe-core's tags). GB/T 37668-2019, which
 #: Chinese public institutions follow, is WCAG 2.0 AA.
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
