@@ -92,6 +92,7 @@ CORE_LAYERS = {
         "core.web", "core.auth", "core.home", "core.admin",
         "core.attachments.views", "core.attachments.forms", "core.notifications.views",
         "core.reports.views", "core.workdays.views", "core.workflow.views",
+        "core.workflow.inbox", "core.workflow.panel", "core.workflow.forms",
         "core.plugins.install", "core.plugins.corehooks",
     ),
     "services": (
