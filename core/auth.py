@@ -99,10 +99,12 @@ def _restart_session(locale: str | None = None) -> None:
 @login_required_only
 def logout():
     """Log out."""
-    audit.record("core.logout", subject=current_user._get_current_object(),
-                 summary=current_user.username)
+    user = current_user._get_current_object()
+    audit.record("core.logout", subject=user, summary=user.username)
+    # Every copy of the cookie ends too, on every device: the session's epoch is the user's.
+    users.end_sessions(user, audited=False)
     db.session.commit()
-    locale = current_user.locale
+    locale = user.locale
     logout_user()
     _restart_session(locale)
     flash(_l("You are logged out."), "info")
@@ -118,11 +120,33 @@ def change_password():
         if not check_password_hash(current_user.password_hash, form.current.data):
             form.current.errors.append(_l("The current password is wrong."))
         else:
-            users.set_password(current_user._get_current_object(), form.new.data)
+            user = current_user._get_current_object()
+            users.set_password(user, form.new.data)  # ends every session of the account
             db.session.commit()
-            flash(_l("Your password was changed."), "success")
+            _login_again(user)
+            flash(_l("Your password was changed. Every other session of your account has "
+                     "ended."), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/sessions/end", methods=["POST"])
+@login_required_only
+def end_sessions():
+    """Log out everywhere else: every other browser and device with this account."""
+    user = current_user._get_current_object()
+    users.end_sessions(user)
+    db.session.commit()
+    _login_again(user)
+    flash(_l("You are logged out everywhere else."), "success")
+    return redirect(url_for("auth.change_password"))
+
+
+def _login_again(user) -> None:
+    """Keep this browser logged in after the user's sessions were ended: a fresh session
+    naming the new epoch."""
+    _restart_session()
+    login_user(user)
 
 
 @bp.route("/language/<code>", methods=["POST"])

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
+from .args import MAX_ID
 from .extensions import db
 from .i18n import lazy_gettext as _l
 from .i18n import ngettext
@@ -65,9 +66,38 @@ def create_user(username: str, name: str, password: str, unit: Unit | None = Non
 
 
 def set_password(user: User, password: str) -> None:
+    """Change one's own password; every session of the account ends (the caller logs the
+    current one in again)."""
     user.password_hash = hash_password(password)
     user.must_change_password = False
+    user.session_epoch += 1
     audit.record("core.password_changed", subject=user, summary=user.username)
+
+
+# -- sessions -----------------------------------------------------------------------------------
+
+
+def session_user(session_id: str) -> User | None:
+    """The user a session (or "remember me") cookie names, if that session is still alive.
+
+    The cookie names the user's session epoch (:meth:`User.get_id`). Logging out, changing
+    the password, being deactivated or an administrator's "log out everywhere" raise the
+    epoch, so every copy of an older cookie, however signed, names no one.
+    """
+    user_id, _, epoch = str(session_id).partition(":")
+    if not (user_id.isdigit() and epoch.isdigit()) or int(user_id) > MAX_ID:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_epoch != int(epoch):
+        return None
+    return user
+
+
+def end_sessions(user: User, audited: bool = True) -> None:
+    """End every session of *user*, on every device ("log out everywhere")."""
+    user.session_epoch += 1
+    if audited:
+        audit.record("core.sessions_ended", subject=user, unit=user.unit, summary=user.username)
 
 
 def is_locked(user: User) -> bool:
@@ -190,6 +220,7 @@ def reset_password(user: User, password: str) -> None:
     user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None
+    user.session_epoch += 1  # whoever used the old password is out
     audit.record("core.password_reset", subject=user, unit=user.unit, summary=user.username)
 
 
@@ -198,6 +229,8 @@ def set_active(user: User, active: bool) -> None:
     if user.active == active:
         return
     user.active = active
+    if not active:
+        user.session_epoch += 1  # reactivating must not bring old sessions back
     audit.record(
         "core.user_reactivated" if active else "core.user_deactivated",
         subject=user, unit=user.unit, summary=user.username,

@@ -8,7 +8,7 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
-from . import access, cache
+from . import access, cache, users
 from .args import IdConverter
 from .declarations import MenuItem
 from .extensions import db, login_manager
@@ -89,9 +89,8 @@ def _fresh_request() -> None:
         g.pop(key, None)
 
 
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def _load_user(session_id: str) -> User | None:
+    return users.session_user(session_id)  # None once the session was ended on the server
 
 
 def _end_stale_session() -> None:

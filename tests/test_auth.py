@@ -289,3 +289,88 @@ def test_language_chosen_before_login_survives_login_and_logout(client, create_u
     assert 'lang="zh-CN"' in client.get("/").text
     client.post("/logout")
     assert 'lang="zh-CN"' in client.get("/login").text
+
+
+# -- sessions end on the server ---------------------------------------------------------------
+
+
+def copy_of(app, client, name="session"):
+    """Another browser holding a copy of *client*'s cookie *name* (stolen, or just kept)."""
+    other = app.test_client()
+    other.set_cookie(name, client.get_cookie(name).value)
+    return other
+
+
+def remember_cookie(app, user):
+    """The "remember me" cookie flask-login would set for *user* now."""
+    from flask_login.utils import encode_cookie
+
+    with app.test_request_context():
+        return encode_cookie(str(user.get_id()))
+
+
+def test_a_copied_session_cookie_dies_at_logout(app, client, create_user, login):
+    create_user("sun")
+    login("sun")
+    copy = copy_of(app, client)
+    assert is_logged_in(copy)
+    client.post("/logout")
+    assert not is_logged_in(copy)
+
+
+def test_a_password_change_ends_every_other_session_but_not_this_one(
+        app, client, create_user, login, db):
+    user = create_user("qian")
+    login("qian")
+    copy = copy_of(app, client)
+    remembered = app.test_client()
+    remembered.set_cookie(app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+                       remember_cookie(app, user))
+    assert is_logged_in(copy) and is_logged_in(remembered)
+    assert change_password(client, TEST_PASSWORD, "NewPass-2468").status_code == 302
+    assert is_logged_in(client)
+    assert not is_logged_in(copy)
+    assert not is_logged_in(remembered)
+
+
+def test_log_out_everywhere_from_ones_own_page(app, client, create_user, login, db):
+    create_user("li")
+    login("li")
+    copy = copy_of(app, client)
+    assert "/sessions/end" in client.get("/password").text
+    response = client.post("/sessions/end", follow_redirects=True)
+    assert "You are logged out everywhere else." in response.text
+    assert is_logged_in(client)
+    assert not is_logged_in(copy)
+    assert len(events(db, "core.sessions_ended")) == 1
+
+
+def test_an_administrator_logs_someone_out_everywhere(app, client, create_unit, create_user,
+                                                        login, db):
+    school = create_unit("s1", "School", "school")
+    create_user("boss", unit=school, roles=(("core.unit_admin", school),))
+    victim = create_user("zhao", unit=school)
+    theirs = app.test_client()
+    login("zhao", using=theirs)
+    login("boss")
+    page = client.get(f"/admin/users/{victim.id}").text
+    assert f"/admin/users/{victim.id}/sessions" in page
+    response = client.post(f"/admin/users/{victim.id}/sessions", follow_redirects=True)
+    assert "zhao is logged out everywhere." in response.text
+    assert not is_logged_in(theirs)
+    assert is_logged_in(client)
+
+
+def test_deactivation_and_reset_end_sessions_for_good(app, client, create_unit, create_user,
+                                                      login, db):
+    school = create_unit("s2", "School", "school")
+    create_user("boss2", unit=school, roles=(("core.unit_admin", school),))
+    victim = create_user("wang", unit=school)
+    theirs = app.test_client()
+    login("wang", using=theirs)
+    copy = copy_of(app, theirs)
+    login("boss2")
+    client.post(f"/admin/users/{victim.id}/password", data={"password": "Reset-1357x"})
+    # (A reset sends a live session to the password form; a dead one goes to the login page.)
+    assert theirs.get("/password").status_code == 302
+    assert copy.get("/password").status_code == 302

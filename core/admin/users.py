@@ -165,6 +165,17 @@ def users_reset_password(user_id: int):
     return redirect(url_for("admin.users_edit", user_id=user.id))
 
 
+@bp.route("/users/<int:user_id>/sessions", methods=["POST"])
+@permission_required(PERMISSION)
+def users_end_sessions(user_id: int):
+    """Log a person out on every browser and device (a lost phone, a shared computer)."""
+    user = user_or_404(user_id, PERMISSION)
+    people.end_sessions(user)
+    db.session.commit()
+    flash(_l("%(username)s is logged out everywhere.", username=user.username), "success")
+    return redirect(url_for("admin.users_edit", user_id=user.id))
+
+
 @bp.route("/users/search")
 @permission_required("core.assign_roles")
 def users_search():
