@@ -333,7 +333,7 @@ def test_an_administrator_manages_only_people_whose_every_role_is_in_scope(app, 
         answers = try_to_manage(client, app, double, own.id)
         assert all(a.endswith("→ 404") for a in answers), f"{admin}: {answers}"
         listing = client.get("/admin/users?state=all&q=double").get_data(as_text=True)
-        assert "/admin/users/%d" % double.id not in listing, admin
+        assert f"/admin/users/{double.id}" not in listing, admin
         search = client.get("/admin/users/search?q=double").get_json()
         assert search == [], admin
     world.db.session.refresh(double)
