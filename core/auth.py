@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
@@ -63,12 +64,73 @@ def safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+# -- known browsers --------------------------------------------------------------------------
+#
+# A browser an account logged in from keeps a signed cookie naming the account. It is no
+# credential (the password is still checked); it only lets the owner past the wait and the
+# per-account limit that a guesser elsewhere has run the account into.
+
+DEVICE_COOKIE = "danwei_device"
+#: Accounts remembered per browser (a family computer, a teachers' office).
+DEVICE_ACCOUNTS = 10
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="danwei.known-device")
+
+
+def known_accounts() -> frozenset[int]:
+    """Ids of the accounts that logged in from this browser (none if the cookie is forged)."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return frozenset()
+    max_age = current_app.config["LOGIN_KNOWN_DEVICE_DAYS"] * 86400
+    try:
+        ids = _device_serializer().loads(raw, max_age=max_age)
+    except BadData:
+        return frozenset()
+    return frozenset(i for i in ids if isinstance(i, int)) if isinstance(ids, list) else frozenset()
+
+
+def _remember_device(response, user) -> None:
+    ids = [user.id, *(i for i in known_accounts() if i != user.id)][:DEVICE_ACCOUNTS]
+    config = current_app.config
+    response.set_cookie(
+        DEVICE_COOKIE, _device_serializer().dumps(ids),
+        max_age=config["LOGIN_KNOWN_DEVICE_DAYS"] * 86400, httponly=True, samesite="Lax",
+        secure=bool(config["SESSION_COOKIE_SECURE"]),
+    )
+
+
+# -- rate limits --------------------------------------------------------------------------------
+
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """The name typed, whether an account has it or not: both are limited alike."""
+    return "login:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
+def _owners_browser() -> bool:
+    """A login from a browser the named account used before is not counted per account."""
+    known = known_accounts()
+    if not known:
+        return False
+    user = users.find_by_username((request.form.get("username") or "")[:64])
+    return user is not None and user.id in known
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"],
+               exempt_when=_owners_browser)
 @public
 def login():
     """Log in with user name and password."""
@@ -76,14 +138,17 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user, problem = users.authenticate(form.username.data, form.password.data)
+        user, problem = users.authenticate(form.username.data, form.password.data,
+                                           known=known_accounts())
         db.session.commit()
         if user is None:
             flash(problem, "danger")
         else:
             _restart_session()
             login_user(user)
-            return redirect(safe_next(request.args.get("next")))
+            response = redirect(safe_next(request.args.get("next")))
+            _remember_device(response, user)
+            return response
     return render_template("auth/login.html", form=form)
 
 

@@ -16,7 +16,6 @@ from . import audit
 from .args import MAX_ID
 from .extensions import db
 from .i18n import lazy_gettext as _l
-from .i18n import ngettext
 from .models import Unit, User, utcnow
 
 
@@ -100,46 +99,58 @@ def end_sessions(user: User, audited: bool = True) -> None:
         audit.record("core.sessions_ended", subject=user, unit=user.unit, summary=user.username)
 
 
-def is_locked(user: User) -> bool:
+def is_delayed(user: User) -> bool:
+    """Whether *user*'s account makes a guesser wait before the next password is checked."""
     return user.locked_until is not None and user.locked_until > utcnow()
 
 
-def authenticate(username: str, password: str) -> tuple[User | None, str | None]:
+def login_wait(failures: int) -> timedelta:
+    """How long an account waits after *failures* wrong passwords in a row: nothing up to
+    ``LOGIN_MAX_FAILURES``, then ``LOGIN_DELAY_SECONDS``, doubled by every further wrong
+    password, never more than ``LOGIN_LOCKOUT_MINUTES``."""
+    config = current_app.config
+    extra = failures - config["LOGIN_MAX_FAILURES"]
+    if extra < 0:
+        return timedelta(0)
+    longest = config["LOGIN_LOCKOUT_MINUTES"] * 60
+    seconds = config["LOGIN_DELAY_SECONDS"] * 2 ** min(extra, 30)
+    return timedelta(seconds=min(seconds, longest))
+
+
+def authenticate(username: str, password: str,
+                 known: frozenset[int] = frozenset()) -> tuple[User | None, str | None]:
     """Check a login. Returns ``(user, None)`` or ``(None, reason)``; audits both outcomes.
 
-    After ``LOGIN_MAX_FAILURES`` wrong passwords in a row the account is locked for
-    ``LOGIN_LOCKOUT_MINUTES``. While it is locked the password is not even checked, so a
-    guesser learns nothing more, not even when a guess happens to be right.
+    Wrong passwords slow a guesser down rather than lock the owner out: after
+    ``LOGIN_MAX_FAILURES`` in a row the account waits (:func:`login_wait`) before it checks a
+    password again, except from a browser it logged in from before (*known*: the ids of the
+    accounts that did). While it waits, the answer is the one a name that does not exist
+    gets, in the same time: a guesser learns neither that the account exists nor whether a
+    guess was right. Only the right password of an account that is not waiting says more (a
+    deactivated account).
     """
     user = find_by_username(username)
-    wrong = str(_l("Wrong user name or password."))
-    minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
-    locked = ngettext(
-        "Too many failed attempts: this account is locked for %(num)d minute. "
-        "Try again later or ask an administrator.",
-        "Too many failed attempts: this account is locked for %(num)d minutes. "
-        "Try again later or ask an administrator.",
-        minutes,
-    )
+    wrong = str(_l("Wrong user name or password. After several wrong attempts, an account "
+                   "makes you wait a little before the next one."))
     if user is None:
         check_password_hash(_dummy_hash(), password)  # same time as a real check
         audit.record("core.login_failed", summary=username[:64], data={"reason": "unknown"})
         return None, wrong
-    if is_locked(user):
+    if is_delayed(user) and user.id not in known:
+        check_password_hash(_dummy_hash(), password)
         audit.record("core.login_failed", subject=user, summary=user.username,
-                     data={"reason": "locked"})
-        return None, locked
+                     data={"reason": "delayed"})
+        return None, wrong
     if not check_password_hash(user.password_hash, password):
         audit.record("core.login_failed", subject=user, summary=user.username,
                      data={"reason": "password"})
         user.failed_logins += 1
-        if user.failed_logins < current_app.config["LOGIN_MAX_FAILURES"]:
-            return None, wrong
-        user.failed_logins = 0
-        user.locked_until = utcnow() + timedelta(minutes=minutes)
-        audit.record("core.account_locked", subject=user, summary=user.username,
-                     data={"minutes": minutes})
-        return None, locked
+        wait = login_wait(user.failed_logins)
+        if wait:
+            user.locked_until = utcnow() + wait
+            audit.record("core.login_delayed", subject=user, summary=user.username,
+                         data={"seconds": int(wait.total_seconds())})
+        return None, wrong
     if not user.active:
         audit.record("core.login_failed", subject=user, summary=user.username,
                      data={"reason": "inactive"})
