@@ -45,7 +45,8 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
     def validate_new(self, field):
-        problem = users.password_problem(field.data or "")
+        problem = users.password_problem(field.data or "", current_user.username,
+                                         current_user.password_hash)
         if problem:
             raise ValidationError(problem)
 

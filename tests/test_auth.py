@@ -428,3 +428,48 @@ def test_deactivation_and_reset_end_sessions_for_good(app, client, create_unit, 
     # (A reset sends a live session to the password form; a dead one goes to the login page.)
     assert theirs.get("/password").status_code == 302
     assert copy.get("/password").status_code == 302
+
+
+# -- password rules ------------------------------------------------------------------------------
+
+COMMON = "This password is among the most common ones"
+NAME_IN_IT = "Do not use your user name in your password."
+SAME = "Choose a password different from your current one."
+
+
+@pytest.mark.parametrize(("new", "message"), [
+    ("password123", COMMON), ("Qwerty123", COMMON), ("1qaz2wsx", COMMON),
+    ("zhou2026x", NAME_IN_IT), ("myZHOUpass1", NAME_IN_IT), (TEST_PASSWORD, SAME),
+])
+def test_common_passwords_the_user_name_and_the_current_one_are_refused(
+        client, create_user, login, new, message):
+    create_user("zhou", password=TEST_PASSWORD)
+    login("zhou")
+    response = change_password(client, TEST_PASSWORD, new)
+    assert response.status_code == 200
+    assert message in response.text
+
+
+def test_an_administrator_cannot_set_a_common_password_or_the_user_name(
+        client, create_unit, create_user, login):
+    school = create_unit("s3", "School", "school")
+    create_user("boss3", unit=school, roles=(("core.unit_admin", school),))
+    victim = create_user("kong", unit=school)
+    login("boss3")
+    for password, message in (("abc123456", COMMON), ("kong2026x", NAME_IN_IT)):
+        response = client.post(f"/admin/users/{victim.id}/password", data={"password": password})
+        assert response.status_code == 422 and message in response.text
+    response = client.post("/admin/users/new", data={
+        "username": "newbie", "name": "New", "unit": school.id, "password": "newbie2026"})
+    assert response.status_code == 422 and NAME_IN_IT in response.text
+
+
+def test_password_rules_speak_chinese(app):
+    from flask_babel import force_locale
+
+    from core import users
+
+    with app.test_request_context(), force_locale("zh_CN"):
+        for problem in (users.password_problem("password123"),
+                        users.password_problem("zhou2026x", username="zhou")):
+            assert problem and not any("a" <= c.lower() <= "z" for c in problem), problem

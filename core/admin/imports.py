@@ -259,8 +259,8 @@ def check(table: Table) -> tuple[list[ImportRow], list[Problem]]:
                              ("email", people.email_problem(row.email))):
             if problem:
                 bad(key, problem)
-        if row.password and people.password_problem(row.password):
-            bad("password", people.password_problem(row.password))
+        if row.password and people.password_problem(row.password, row.username):
+            bad("password", people.password_problem(row.password, row.username))
     return rows, problems
 
 

@@ -156,6 +156,7 @@ def users_reset_password(user_id: int):
     """Set a new password that the person must change at next login (also unlocks them)."""
     user = user_or_404(user_id, PERMISSION)
     reset_form = PasswordResetForm()
+    reset_form.user = user
     if not reset_form.validate_on_submit():
         return _edit_page(user, reset_form=reset_form, status=422)
     people.reset_password(user, reset_form.password.data)
