@@ -31,6 +31,7 @@ ENV_KEYS: dict[str, type] = {
     "LOGIN_KNOWN_DEVICE_DAYS": int,
     "RUN_JOBS_IN_PROCESS": bool,
     "SERVER_TIMING": bool,
+    "WTF_CSRF_TIME_LIMIT": int,
 }
 
 
@@ -97,7 +98,9 @@ class Defaults:
     #: are trusted for this many hops, so rate limits and the audit log see the real client
     #: address. 0 (the default) trusts none: never set it without a proxy in front.
     PROXY_COUNT = 0
-    WTF_CSRF_TIME_LIMIT = None
+    #: Seconds a form's CSRF token stays valid. A form sent later comes back with what was
+    #: typed and a fresh token (core/expired_forms.py). None would let a token live for ever.
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     BOOTSTRAP_SERVE_LOCAL = True
     #: Rows per page on every paginated list.
