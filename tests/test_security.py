@@ -160,6 +160,34 @@ def test_a_forged_post_to_a_form_page_changes_nothing(app, client, create_user, 
     assert db.session.get(User, victim.id).username == "victim"
 
 
+@pytest.mark.danwei_config(WTF_CSRF_ENABLED=True)
+def test_a_page_that_would_act_without_a_form_is_not_run_by_a_forged_post(app, client,
+                                                                            create_user, db):
+    """The expired-form page is drawn with commits refused: a view acting on a bare POST
+    gets the plain refusal, its change rolled back."""
+    from flask import request as current_request
+
+    from core.access import login_required_only
+    from core.models import User
+
+    def rename():
+        if current_request.method == "POST":
+            db.session.scalar(db.select(User).where(User.username == "victim3")).name = "Hit"
+            db.session.commit()
+            return "renamed"
+        return "a form"
+
+    app.add_url_rule("/test/rename", "test_rename", login_required_only(rename),
+                     methods=["GET", "POST"])
+    victim = create_user("victim3", name="Victim")
+    login_with_token(client, "victim3")
+    response = client.post("/test/rename", data={"name": "x"})
+    assert response.status_code == 400 and CSRF_MESSAGE in response.text
+    assert "renamed" not in response.text and "Nothing was saved" not in response.text
+    db.session.expire_all()
+    assert db.session.get(User, victim.id).name == "Victim"
+
+
 # -- headers ------------------------------------------------------------------------------------
 
 
