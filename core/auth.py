@@ -80,21 +80,26 @@ def _device_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="danwei.known-device")
 
 
-def known_accounts() -> frozenset[int]:
-    """Ids of the accounts that logged in from this browser (none if the cookie is forged)."""
+def _device_ids() -> list[int]:
+    """Ids of the accounts that logged in from this browser, latest first (none if the
+    cookie is forged or too old)."""
     raw = request.cookies.get(DEVICE_COOKIE)
     if not raw:
-        return frozenset()
+        return []
     max_age = current_app.config["LOGIN_KNOWN_DEVICE_DAYS"] * 86400
     try:
         ids = _device_serializer().loads(raw, max_age=max_age)
     except BadData:
-        return frozenset()
-    return frozenset(i for i in ids if isinstance(i, int)) if isinstance(ids, list) else frozenset()
+        return []
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+
+def known_accounts() -> frozenset[int]:
+    return frozenset(_device_ids())
 
 
 def _remember_device(response, user) -> None:
-    ids = [user.id, *(i for i in known_accounts() if i != user.id)][:DEVICE_ACCOUNTS]
+    ids = [user.id, *(i for i in _device_ids() if i != user.id)][:DEVICE_ACCOUNTS]
     config = current_app.config
     response.set_cookie(
         DEVICE_COOKIE, _device_serializer().dumps(ids),
