@@ -5,6 +5,9 @@
   with one more requirement: whoever approves confirms having read the background (the reason
   for the change and the differences from the approved version) — the rule for a substitute
   approver (line 81); the page shows it and says when the approver is not the original one.
+- ``property_reports.summary``: a handed-in summary is reviewed by the project manager (a
+  team's by its department manager), who accepts it or returns it with the reason; a returned
+  summary is corrected and handed in again, every hand-in kept (issue 18 §10).
 - ``property_reports.catalogue``: a department's 《日、周、月、年例行工作》 is approved and filed by
   the company leadership (line 39).
 
@@ -31,12 +34,15 @@ from core.api import (
     resubmit_workflow,
     start_workflow,
     utcnow,
+    withdraw_workflow,
     workflow_for,
 )
 
 from . import planning
+from .i18n import gettext
 from .i18n import lazy_gettext as _l
 from .models import (
+    ACCEPTED,
     APPROVED,
     REJECTED,
     RETURNED,
@@ -46,11 +52,13 @@ from .models import (
     WITHDRAWN,
     Catalogue,
     PlanVersion,
+    Summary,
 )
 
 PLUGIN = "property_reports"
 PLAN_FLOW = f"{PLUGIN}.plan"
 CATALOGUE_FLOW = f"{PLUGIN}.catalogue"
+SUMMARY_FLOW = f"{PLUGIN}.summary"
 
 PROJECT_MANAGER = f"{PLUGIN}.project_manager"
 DEPARTMENT_MANAGER = f"{PLUGIN}.department_manager"
@@ -68,6 +76,12 @@ REVISION = Condition(
            "original approver, %(approver)s, and whoever decides it confirms reading the "
            "background (lines 79–81)"),
     no=_l("this is the first version of the plan"),
+)
+TEAM_SUMMARY = Condition(
+    lambda f: f.get("level") == TEAM,
+    yes=_l("%(unit)s is a team inside a department: its summary is reviewed by the department "
+           "manager"),
+    no=_l("%(unit)s is a department: its summary is reviewed by the project manager"),
 )
 FIRST = Condition(lambda f: int(f.get("number", 1)) == 1, yes="", no="")
 
@@ -113,6 +127,23 @@ def definitions() -> list[WorkflowDefinition]:
                 db.session.get(PlanVersion, int(subject_id))),
             description=_l("Department plans go to the project manager, team plans to the "
                            "department manager; revisions to the original approver."),
+        ),
+        WorkflowDefinition(
+            SUMMARY_FLOW, _l("Monthly summary review"),
+            routes=(
+                Route("team", _l("Team summary"),
+                      (Step("department_manager", _l("Department manager"),
+                            role=DEPARTMENT_MANAGER, transfer_roles=(PROJECT_MANAGER,)),),
+                      when=TEAM_SUMMARY),
+                Route("department", _l("Department summary"),
+                      (Step("project_manager", _l("Project manager"), role=PROJECT_MANAGER,
+                            transfer_roles=(LEADERSHIP,)),)),
+            ),
+            subject_url=lambda subject_id: url_for(f"{PLUGIN}.summary",
+                                                   summary_id=int(subject_id)),
+            description=_l("A handed-in summary is accepted by the project manager (a team's by "
+                           "its department manager) or returned with the reason, to be "
+                           "corrected and handed in again."),
         ),
         WorkflowDefinition(
             CATALOGUE_FLOW, _l("Routine-work catalogue"),
@@ -172,6 +203,31 @@ def submit_catalogue(catalogue: Catalogue, user: User, comment: str = "") -> Non
     catalogue.status, catalogue.submitted_at = SUBMITTED, utcnow()
 
 
+def summary_fields(summary: Summary) -> dict:
+    from .catalogue import TEAM_KIND
+
+    return {"level": TEAM if summary.unit.kind == TEAM_KIND else "department",
+            "unit": summary.unit.name, "month": f"{summary.year}-{summary.month:02d}"}
+
+
+def submit_summary(summary: Summary, user: User, comment: str = "") -> None:
+    """Send a handed-in summary for review: again on the same request after it was returned,
+    on a new one after an accepted summary was reopened for a correction."""
+    title = f"{summary.unit.name} {summary.year}-{summary.month:02d}"
+    instance = workflow_for(summary, SUMMARY_FLOW)
+    if instance is not None and instance.state == RETURNED and instance.applicant_id == user.id:
+        resubmit_workflow(instance, user, comment, fields=summary_fields(summary), title=title)
+    else:
+        if instance is not None and instance.state in ("pending", RETURNED):
+            # Returned to someone else who handed it in before: close that round first.
+            withdraw_workflow(instance, db.session.get(User, instance.applicant_id),
+                              gettext("handed in again by %(name)s", name=user.name))
+        instance = start_workflow(SUMMARY_FLOW, summary, user, unit=summary.unit,
+                                  fields=summary_fields(summary), title=title, comment=comment)
+        summary.workflow_id = instance.id
+    summary.status = SUBMITTED
+
+
 # -- decisions --------------------------------------------------------------------------------
 
 #: Workflow states (after the action) that change a version's state.
@@ -194,6 +250,8 @@ def on_event(event) -> None:
             audit(f"{PLUGIN}.plan_{event.action}", subject=version.plan, unit=version.plan.unit,
                   actor=actor, summary=f"{version.plan.unit.name} v{version.number}",
                   data={"version": version.number, "comment": event.comment})
+    elif event.definition_id == SUMMARY_FLOW:
+        on_summary_event(event, actor)
     elif event.definition_id == CATALOGUE_FLOW:
         catalogue = db.session.get(Catalogue, int(event.subject_id))
         if catalogue is None:
@@ -213,3 +271,21 @@ def on_event(event) -> None:
             audit(f"{PLUGIN}.catalogue_{event.action}", subject=catalogue,
                   unit=catalogue.unit, actor=actor,
                   summary=f"{catalogue.unit.name} v{catalogue.number}")
+
+
+#: Summary review outcomes: accepted, or back to the author (returned, refused or withdrawn).
+_SUMMARY_STATES = {"approved": ACCEPTED, "returned": RETURNED, "rejected": RETURNED,
+                   "withdrawn": RETURNED}
+
+
+def on_summary_event(event, actor) -> None:
+    summary = db.session.get(Summary, int(event.subject_id))
+    if summary is None:
+        raise WorkflowError(_l("The summary of this request no longer exists."))
+    if event.action in ("submitted", "resubmitted"):
+        summary.status = SUBMITTED
+    elif event.action in _SUMMARY_STATES:
+        summary.status = _SUMMARY_STATES[event.action]
+        audit(f"{PLUGIN}.summary_{event.action}", subject=summary, unit=summary.unit,
+              actor=actor, summary=f"{summary.unit.name} {summary.year}-{summary.month:02d}",
+              data={"comment": event.comment})

@@ -203,6 +203,14 @@ class NewSummaryForm(FlaskForm):
     submit = SubmitField(_l("Start the summary"))
 
 
+class ReopenSummaryForm(FlaskForm):
+    """The author found a mistake after handing the summary in."""
+
+    reason = StringField(_l("What needs correcting"),
+                         validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Take back to correct"))
+
+
 class SummaryBaseForm(FlaskForm):
     """The fixed part of a summary; :func:`summary_form` adds the checklist and the metrics."""
 
@@ -212,6 +220,9 @@ class SummaryBaseForm(FlaskForm):
     duties = TextAreaField(_l("Duties"), validators=[Length(max=8000)],
                            description=_l("How the department's duties were fulfilled."),
                            render_kw={"rows": 3})
+    #: Said when a returned summary is handed in again: what was corrected.
+    note = StringField(_l("What was corrected"), validators=[Length(max=500)],
+                       description=_l("Only when handing in again after a correction."))
     save = SubmitField(_l("Save draft"))
     hand_in = SubmitField(_l("Submit the summary"))
 

@@ -33,7 +33,7 @@ from . import tracking
 from .catalogue import BY_KEY, COUNT, DEPARTMENT_KINDS, DEPARTMENTS, MONEY, PERCENT, compute
 from .i18n import gettext
 from .i18n import lazy_gettext as _l
-from .models import SUBMITTED, MetricValue, Summary, period_key
+from .models import HANDED_IN, MetricValue, Summary, period_key
 
 PLUGIN = "property_reports"
 PERMISSION = f"{PLUGIN}.view_reports"
@@ -90,7 +90,7 @@ def totals(unit_ids, months: list[tuple[int, int]]) -> Totals:
         select(MetricValue.department, MetricValue.metric, MetricValue.period,
                func.sum(MetricValue.number))
         .join(Summary, Summary.id == MetricValue.summary_id)
-        .where(Summary.status == SUBMITTED, MetricValue.unit_id.in_(unit_ids),
+        .where(Summary.status.in_(HANDED_IN), MetricValue.unit_id.in_(unit_ids),
                MetricValue.period.in_(periods), MetricValue.category == "",
                MetricValue.number.isnot(None))
         .group_by(MetricValue.department, MetricValue.metric, MetricValue.period)
@@ -121,7 +121,7 @@ def breakdown(unit_ids, months, department: str, metric: str) -> list[tuple[str,
     return [(c, Decimal(v)) for c, v in db.session.execute(
         select(MetricValue.category, total)
         .join(Summary, Summary.id == MetricValue.summary_id)
-        .where(Summary.status == SUBMITTED, MetricValue.unit_id.in_(unit_ids),
+        .where(Summary.status.in_(HANDED_IN), MetricValue.unit_id.in_(unit_ids),
                MetricValue.period.in_(periods), MetricValue.department == department,
                MetricValue.metric == metric, MetricValue.category != "")
         .group_by(MetricValue.category).order_by(total.desc(), MetricValue.category)
@@ -267,7 +267,7 @@ def narrative_table(ctx, months) -> DataTable:
                MetricValue.text)
         .join(Summary, Summary.id == MetricValue.summary_id)
         .join(Unit, Unit.id == MetricValue.unit_id)
-        .where(Summary.status == SUBMITTED, MetricValue.unit_id.in_(ctx.unit_ids),
+        .where(Summary.status.in_(HANDED_IN), MetricValue.unit_id.in_(ctx.unit_ids),
                MetricValue.period.in_(periods), MetricValue.metric.in_(wanted),
                MetricValue.text.isnot(None))
         .order_by(Unit.path, MetricValue.period, MetricValue.metric)
@@ -293,7 +293,7 @@ def company_report(ctx) -> list:
     months, now, before, year_ago = _compared(ctx)
     handed = db.session.scalar(
         select(func.count(Summary.id)).where(
-            Summary.unit_id.in_(ctx.unit_ids), Summary.status == SUBMITTED,
+            Summary.unit_id.in_(ctx.unit_ids), Summary.status.in_(HANDED_IN),
             Summary.period.in_([period_key(y, m) for y, m in months])))
     expected = len(_departments(ctx)) * len(months)
     blocks: list = [Note(gettext(
