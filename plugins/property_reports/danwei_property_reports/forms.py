@@ -131,6 +131,8 @@ class NewPlanForm(FlaskForm):
     unit = SelectField(_l("Department or team"), coerce=int, validators=[InputRequired()])
     month = MonthField(_l("Month planned"), validators=[InputRequired(), sane_month])
     submit = SubmitField(_l("Start the plan"))
+    #: One click: the month before's items come in, to be adjusted (issue 18 §11).
+    copy_last = SubmitField(_l("Start from last month's plan"))
 
 
 class PlanHeaderForm(FlaskForm):

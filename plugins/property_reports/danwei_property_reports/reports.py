@@ -164,6 +164,25 @@ COLUMNS = (
 )
 
 
+#: Counts are whole numbers: "205", never "205.00" (issue 18 §11).
+COUNT_COLUMNS = tuple(
+    DataColumn(c.key, c.label, "int") if c.type == "decimal" else c for c in COLUMNS)
+
+
+def _tables(fields_rows, title: str, id: str) -> list[DataTable]:
+    """The rows of counts in a table of whole numbers, the amounts and ratios in another."""
+    counts = [row for field, row in fields_rows if field.kind == COUNT]
+    others = [row for field, row in fields_rows if field.kind != COUNT]
+    tables = []
+    if counts:
+        tables.append(DataTable(COUNT_COLUMNS, counts, title=title, id=id))
+    if others:
+        tables.append(DataTable(COLUMNS, others,
+                                title=gettext("%(title)s: amounts and ratios", title=title),
+                                id=f"{id}_amounts"))
+    return tables
+
+
 def _row(field, now: Totals, before: Totals, year_ago: Totals, department: str) -> tuple:
     values = [t.get(department, {}).get(field.key) for t in (now, before, year_ago)]
     return (_label(field), _unit(field), _shown(field, values[0]), _shown(field, values[1]),
@@ -188,13 +207,13 @@ def _compared(ctx):
             totals(ctx.unit_ids, shifted(months, -12)))
 
 
-def headline_table(now, before, year_ago) -> DataTable:
+def headline_table(now, before, year_ago) -> list[DataTable]:
     rows = []
     for department, key in HEADLINE:
         field = BY_KEY[department].field(key)
         row = _row(field, now, before, year_ago, department)
-        rows.append((f"{BY_KEY[department].en}: {row[0]}", *row[1:]))
-    return DataTable(COLUMNS, rows, title=gettext("Key figures"), id="headline")
+        rows.append((field, (f"{BY_KEY[department].en}: {row[0]}", *row[1:])))
+    return _tables(rows, gettext("Key figures"), "headline")
 
 
 def department_tables(now, before, year_ago, present: set[str]) -> list[DataTable]:
@@ -202,8 +221,8 @@ def department_tables(now, before, year_ago, present: set[str]) -> list[DataTabl
     for dept in DEPARTMENTS:
         if dept.key not in present:
             continue
-        rows = [_row(f, now, before, year_ago, dept.key) for f in dept.fields if f.numeric]
-        tables.append(DataTable(COLUMNS, rows, title=f"{dept.en} · {dept.zh}", id=dept.key))
+        rows = [(f, _row(f, now, before, year_ago, dept.key)) for f in dept.fields if f.numeric]
+        tables.extend(_tables(rows, f"{dept.en} · {dept.zh}", dept.key))
     return tables
 
 
@@ -303,7 +322,7 @@ def company_report(ctx) -> list:
         handed=handed or 0, expected=expected,
         start=format_date(ctx.period.start, "medium"),
         end=format_date(dl.day_in_month(*months[-1], 31), "medium")))]
-    blocks.append(headline_table(now, before, year_ago))
+    blocks.extend(headline_table(now, before, year_ago))
     blocks.append(repair_chart(ctx, months, now, before, year_ago, "service", SERVICE_REPAIRS,
                                gettext("Repair requests by category")))
     blocks.append(repair_chart(ctx, months, now, before, year_ago, "engineering",
@@ -319,7 +338,7 @@ def period_section(ctx) -> list:
     """The plugin's part of the unit period report: key figures and the trends."""
     months, now, before, year_ago = _compared(ctx)
     return [
-        headline_table(now, before, year_ago),
+        *headline_table(now, before, year_ago),
         repair_chart(ctx, months, now, before, year_ago, "service", SERVICE_REPAIRS,
                      gettext("Repair requests by category")),
         *trend_charts(ctx, months),

@@ -70,6 +70,16 @@ def start(unit: Unit, year: int, month: int, author: User) -> Summary:
     return summary
 
 
+def previous(summary: Summary) -> Summary | None:
+    """The department's summary of the month before, if handed in."""
+    from .models import HANDED_IN
+
+    year, month = dl.add_months(summary.year, summary.month, -1)
+    return db.session.scalar(select(Summary).where(
+        Summary.unit_id == summary.unit_id, Summary.period == period_key(year, month),
+        Summary.status.in_(HANDED_IN)))
+
+
 def check_editable(summary: Summary, user: User) -> None:
     if not summary.editable:
         raise SummaryError(gettext("This summary was submitted on %(day)s and can no longer be "

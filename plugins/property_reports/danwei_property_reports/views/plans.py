@@ -101,7 +101,7 @@ def new_plan():
             abort(404)
         try:
             plan = planning.start(unit, form.month.data.year, form.month.data.month,
-                                  current_user)
+                                  current_user, copy_last=bool(form.copy_last.data))
         except planning.PlanError as exc:
             form.month.errors.append(str(exc))
             existing = planning.find(unit, form.month.data.year, form.month.data.month)
@@ -110,7 +110,9 @@ def new_plan():
                                        existing=url_for(f"{PLUGIN}.plan", plan_id=existing.id))
         else:
             db.session.commit()
-            flash(gettext("The plan is started: add the work it plans."), "success")
+            flash(gettext("The plan is started from last month's: adjust its work.")
+                  if form.copy_last.data else
+                  gettext("The plan is started: add the work it plans."), "success")
             return redirect(url_for(f"{PLUGIN}.plan_version", version_id=plan.latest.id))
     return render_template("property_reports/plan_new.html", form=form, existing=None)
 

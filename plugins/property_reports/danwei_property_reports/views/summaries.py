@@ -164,7 +164,16 @@ def edit_summary(summary_id: int):
             data[f"o_{item.id}"] = item.outcome
             data[f"e_{item.id}"] = item.explanation
             data[f"u_{item.id}"] = item.unclear_spec
-    form = summary_form(dept, summary.items, strict, data=data)
+    formdata, totals = metrics.running_totals(
+        summary, dept, request.form if request.method == "POST" else None)
+    form = summary_form(dept, summary.items, strict, data=data,
+                        **({"formdata": formdata} if formdata is not None else {}))
+    for key, total in totals.items():
+        field = form.metric_field(key)
+        field.description = gettext(
+            "Last month's total was %(total)s: left empty, it is that plus this month's.",
+            total=f"{int(total):,}")
+        field.render_kw = {**(field.render_kw or {}), "placeholder": f"{int(total):,} + …"}
     if request.method == "POST":
         if form.validate_on_submit():
             summarising.save(summary, form)
