@@ -316,7 +316,7 @@ def company_report(ctx) -> list:
             Summary.period.in_([period_key(y, m) for y, m in months])))
     expected = len(_departments(ctx)) * len(months)
     blocks: list = [Note(gettext(
-        "Composed from %(handed)d of %(expected)d department summaries due for %(start)s – "
+        "Composed from %(handed)d of %(expected)d department summaries of %(start)s – "
         "%(end)s. Rates are computed from the totals; changes compare with the period before "
         "and with the same period a year earlier.",
         handed=handed or 0, expected=expected,
