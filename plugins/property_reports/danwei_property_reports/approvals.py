@@ -282,10 +282,18 @@ def on_summary_event(event, actor) -> None:
     summary = db.session.get(Summary, int(event.subject_id))
     if summary is None:
         raise WorkflowError(_l("The summary of this request no longer exists."))
+    labels = {"submitted": gettext("handed in"), "resubmitted": gettext("handed in again"),
+              "approved": gettext("accepted"), "returned": gettext("returned for correction"),
+              "rejected": gettext("returned for correction"), "withdrawn": gettext("withdrawn")}
+    if event.action in labels:
+        planning.record_review(summary, actor, labels[event.action], event.comment)
     if event.action in ("submitted", "resubmitted"):
         summary.status = SUBMITTED
+        summary.reviewed_by, summary.reviewed_at = None, None
     elif event.action in _SUMMARY_STATES:
         summary.status = _SUMMARY_STATES[event.action]
+        if summary.status == ACCEPTED:
+            summary.reviewed_by, summary.reviewed_at = actor, utcnow()
         audit(f"{PLUGIN}.summary_{event.action}", subject=summary, unit=summary.unit,
               actor=actor, summary=f"{summary.unit.name} {summary.year}-{summary.month:02d}",
               data={"comment": event.comment})

@@ -339,12 +339,18 @@ class Summary(db.Model):
     completeness: Mapped[Decimal | None] = mapped_column(db.Numeric(5, 4))
     #: The review request (core workflow) of the latest hand-in.
     workflow_id: Mapped[int | None] = mapped_column(index=True)
+    #: Who accepted it and when (the "approved" box of the printed form).
+    reviewed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    #: 评审记录: hand-ins, returns and acceptance with their comments, newest last.
+    review_record: Mapped[str] = mapped_column(db.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     unit: Mapped[Unit] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     plan_version: Mapped[PlanVersion | None] = relationship()
     items: Mapped[list[SummaryItem]] = relationship(
         back_populates="summary", order_by="SummaryItem.position", cascade="all, delete-orphan"

@@ -1,4 +1,5 @@
-"""property_reports: summaries are reviewed (workflow id) and keep a version per hand-in
+"""property_reports: summaries are reviewed (request, reviewer, review record) and keep a
+version per hand-in
 
 Revision ID: pr02
 Revises: pr01
@@ -19,6 +20,12 @@ VERSIONS = "property_reports_summary_versions"
 def upgrade():
     with op.batch_alter_table(SUMMARIES) as batch:
         batch.add_column(sa.Column("workflow_id", sa.Integer))
+        batch.add_column(sa.Column(
+            "reviewed_by_id", sa.Integer,
+            sa.ForeignKey("users.id", name=f"fk_{SUMMARIES}_reviewed_by_id_users")))
+        batch.add_column(sa.Column("reviewed_at", sa.DateTime))
+        batch.add_column(sa.Column("review_record", sa.Text, nullable=False,
+                                   server_default=""))
         batch.create_index(f"ix_{SUMMARIES}_workflow_id", ["workflow_id"])
     op.create_table(
         VERSIONS,
@@ -44,4 +51,8 @@ def downgrade():
     op.drop_table(VERSIONS)
     with op.batch_alter_table(SUMMARIES) as batch:
         batch.drop_index(f"ix_{SUMMARIES}_workflow_id")
+        batch.drop_column("review_record")
+        batch.drop_column("reviewed_at")
+        batch.drop_constraint(f"fk_{SUMMARIES}_reviewed_by_id_users", type_="foreignkey")
+        batch.drop_column("reviewed_by_id")
         batch.drop_column("workflow_id")
