@@ -152,4 +152,4 @@ def default_unit_id(units) -> int | None:
     return unit.id if unit is not None and unit.id in ids else None
 
 
-from . import board, library, plans, printing, summaries  # noqa: E402,F401  (routes register on import)
+from . import board, library, plans, printing, records, summaries  # noqa: E402,F401  (routes register on import)

@@ -13,6 +13,7 @@ from core.api import (
     Unit,
     WorkflowError,
     arg_int,
+    attachments_of,
     audit,
     db,
     local_today,
@@ -43,6 +44,7 @@ from . import (
     get_or_404,
     may_in,
     parse_month,
+    records,
     scoped_units,
     unit_choices,
 )
@@ -176,6 +178,8 @@ def plan_version(version_id: int):
         submit_form=SubmitPlanForm() if can_edit else None,
         revise_form=ReviseForm() if is_author else None,
         panel=workflow_panel(workflow_for(version, approvals.PLAN_FLOW)),
+        attachments=attachments_of(plan, records.KIND),
+        record_form=records.RecordForm() if may_in("prepare", plan.unit) else None,
         deadline=deadline, explain=tracking.explain,
         labels=versions.PLAN_ITEM_LABELS, spec_text=versions.spec_text,
     )

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.api import (
     Unit,
     arg_int,
+    attachments_of,
     audit,
     db,
     local_date,
@@ -34,6 +35,7 @@ from . import (
     get_or_404,
     may_in,
     parse_month,
+    records,
     scoped_units,
     unit_choices,
 )
@@ -115,6 +117,8 @@ def summary(summary_id: int):
         state=dl.state(deadline, handed, local_today()), explain=tracking.explain,
         can_edit=summary.editable and may_in("prepare", summary.unit),
         panel=workflow_panel(workflow_for(summary, approvals.SUMMARY_FLOW)),
+        attachments=attachments_of(summary, records.KIND),
+        record_form=records.RecordForm() if may_in("prepare", summary.unit) else None,
         versions=summarising.changes(summary),
         reopen_form=ReopenSummaryForm() if may_in("prepare", summary.unit) else None,
     )
