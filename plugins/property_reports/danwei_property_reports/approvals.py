@@ -52,6 +52,7 @@ from .models import (
     WITHDRAWN,
     Catalogue,
     PlanVersion,
+    SpecRevision,
     Summary,
 )
 
@@ -59,6 +60,7 @@ PLUGIN = "property_reports"
 PLAN_FLOW = f"{PLUGIN}.plan"
 CATALOGUE_FLOW = f"{PLUGIN}.catalogue"
 SUMMARY_FLOW = f"{PLUGIN}.summary"
+SPEC_FLOW = f"{PLUGIN}.spec"
 
 PROJECT_MANAGER = f"{PLUGIN}.project_manager"
 DEPARTMENT_MANAGER = f"{PLUGIN}.department_manager"
@@ -146,6 +148,13 @@ def definitions() -> list[WorkflowDefinition]:
                            "corrected and handed in again."),
         ),
         WorkflowDefinition(
+            SPEC_FLOW, _l("Work specification filing"),
+            steps=(Step("leadership", _l("Company leadership"), role=LEADERSHIP),),
+            subject_url=lambda subject_id: _spec_url(int(subject_id)),
+            description=_l("A department's work specification in force is submitted to the "
+                           "company for approval and filing (line 49)."),
+        ),
+        WorkflowDefinition(
             CATALOGUE_FLOW, _l("Routine-work catalogue"),
             steps=(Step("leadership", _l("Company leadership"), role=LEADERSHIP),),
             subject_url=lambda subject_id: url_for(f"{PLUGIN}.catalogue",
@@ -203,6 +212,28 @@ def submit_catalogue(catalogue: Catalogue, user: User, comment: str = "") -> Non
     catalogue.status, catalogue.submitted_at = SUBMITTED, utcnow()
 
 
+def _spec_url(revision_id: int) -> str:
+    revision = db.session.get(SpecRevision, revision_id)
+    if revision is None:
+        return url_for(f"{PLUGIN}.specs")
+    return url_for(f"{PLUGIN}.spec", spec_id=revision.spec_id, rev=revision.number)
+
+
+def submit_spec(revision: SpecRevision, user: User, comment: str = "") -> None:
+    """Send a specification revision to the company for approval and filing (line 49)."""
+    spec = revision.spec
+    title = f"{spec.unit.name} {spec.code} r{revision.number}"
+    instance = workflow_for(revision, SPEC_FLOW)
+    if instance is not None and instance.state == RETURNED and instance.applicant_id == user.id:
+        resubmit_workflow(instance, user, comment, title=title)
+        return
+    instance = start_workflow(SPEC_FLOW, revision, user, unit=spec.unit,
+                              fields={"unit": spec.unit.name, "code": spec.code,
+                                      "number": revision.number},
+                              title=title, comment=comment)
+    revision.workflow_id = instance.id
+
+
 def summary_fields(summary: Summary) -> dict:
     from .catalogue import TEAM_KIND
 
@@ -250,6 +281,14 @@ def on_event(event) -> None:
             audit(f"{PLUGIN}.plan_{event.action}", subject=version.plan, unit=version.plan.unit,
                   actor=actor, summary=f"{version.plan.unit.name} v{version.number}",
                   data={"version": version.number, "comment": event.comment})
+    elif event.definition_id == SPEC_FLOW:
+        revision = db.session.get(SpecRevision, int(event.subject_id))
+        if revision is None:
+            raise WorkflowError(_l("The specification of this request no longer exists."))
+        if event.action == "approved":
+            revision.filed_by, revision.filed_at = actor, utcnow()
+            audit(f"{PLUGIN}.spec_filed", subject=revision.spec, unit=revision.spec.unit,
+                  actor=actor, summary=f"{revision.spec.code} r{revision.number}")
     elif event.definition_id == SUMMARY_FLOW:
         on_summary_event(event, actor)
     elif event.definition_id == CATALOGUE_FLOW:

@@ -111,9 +111,15 @@ class SpecRevision(db.Model):
     )
     author_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Submitted to the company for approval and filing (line 49): the request, and who filed
+    #: it when it was approved.
+    workflow_id: Mapped[int | None] = mapped_column(index=True)
+    filed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    filed_at: Mapped[datetime | None]
 
     spec: Mapped[Spec] = relationship(back_populates="revisions")
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    filed_by: Mapped[User | None] = relationship(foreign_keys=[filed_by_id])
 
 
 class Catalogue(db.Model):
