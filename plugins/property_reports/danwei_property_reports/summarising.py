@@ -22,6 +22,7 @@ from .i18n import gettext
 from .models import (
     ACCEPTED,
     RETURNED,
+    TEAM,
     SUBMITTED,
     Plan,
     Summary,
@@ -62,6 +63,20 @@ def start(unit: Unit, year: int, month: int, author: User) -> Summary:
         for item in version.items:
             summary.items.append(SummaryItem(plan_item=item, position=item.position,
                                              content=item.content))
+    # The work its teams planned comes back too, marked with the team (issue 18 §14): the
+    # department manager approved it and answers for it in the department's summary.
+    team_plans = db.session.scalars(
+        select(Plan).join(Unit, Unit.id == Plan.unit_id)
+        .where(Unit.parent_id == unit.id, Plan.level == TEAM,
+               Plan.period == period_key(year, month)).order_by(Unit.name))
+    position = len(summary.items)
+    for team_plan in team_plans:
+        if team_plan.in_force is None:
+            continue
+        for item in team_plan.in_force.items:
+            position += 1
+            summary.items.append(SummaryItem(plan_item=item, position=position,
+                                             content=f"[{team_plan.unit.name}] {item.content}"))
     db.session.add(summary)
     audit(f"{PLUGIN}.summary_started", subject=summary, unit=unit,
           summary=f"{unit.name} {year}-{month:02d}",
