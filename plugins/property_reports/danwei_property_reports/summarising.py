@@ -22,8 +22,8 @@ from .i18n import gettext
 from .models import (
     ACCEPTED,
     RETURNED,
-    TEAM,
     SUBMITTED,
+    TEAM,
     Plan,
     Summary,
     SummaryItem,
