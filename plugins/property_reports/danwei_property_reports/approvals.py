@@ -25,6 +25,7 @@ from core.api import (
     Condition,
     EventAction,
     FieldApprover,
+    RequestState,
     Route,
     Step,
     User,
@@ -143,6 +144,7 @@ def definitions() -> list[WorkflowDefinition]:
             ),
             subject_url=lambda subject_id: url_for(f"{PLUGIN}.summary",
                                                    summary_id=int(subject_id)),
+            subject_model=Summary,
             description=_l("A handed-in summary is accepted by the project manager (a team's by "
                            "its department manager) or returned with the reason, to be "
                            "corrected and handed in again."),
@@ -151,6 +153,7 @@ def definitions() -> list[WorkflowDefinition]:
             SPEC_FLOW, _l("Work specification filing"),
             steps=(Step("leadership", _l("Company leadership"), role=LEADERSHIP),),
             subject_url=lambda subject_id: _spec_url(int(subject_id)),
+            subject_model=SpecRevision,
             description=_l("A department's work specification in force is submitted to the "
                            "company for approval and filing (line 49)."),
         ),
@@ -225,7 +228,8 @@ def submit_spec(revision: SpecRevision, user: User, comment: str = "") -> None:
     spec = revision.spec
     title = f"{spec.unit.name} {spec.code} r{revision.number}"
     instance = workflow_for(revision, SPEC_FLOW)
-    if instance is not None and instance.state == RETURNED and instance.applicant_id == user.id:
+    if (instance is not None and instance.state == RequestState.RETURNED
+            and instance.applicant_id == user.id):
         resubmit_workflow(instance, user, comment, title=title)
         return
     instance = start_workflow(SPEC_FLOW, revision, user, unit=spec.unit,
@@ -247,10 +251,12 @@ def submit_summary(summary: Summary, user: User, comment: str = "") -> None:
     on a new one after an accepted summary was reopened for a correction."""
     title = f"{summary.unit.name} {summary.year}-{summary.month:02d}"
     instance = workflow_for(summary, SUMMARY_FLOW)
-    if instance is not None and instance.state == RETURNED and instance.applicant_id == user.id:
+    if (instance is not None and instance.state == RequestState.RETURNED
+            and instance.applicant_id == user.id):
         resubmit_workflow(instance, user, comment, fields=summary_fields(summary), title=title)
     else:
-        if instance is not None and instance.state in ("pending", RETURNED):
+        if instance is not None and instance.state in (RequestState.PENDING,
+                                                       RequestState.RETURNED):
             # Returned to someone else who handed it in before: close that round first.
             withdraw_workflow(instance, db.session.get(User, instance.applicant_id),
                               gettext("handed in again by %(name)s", name=user.name))
@@ -285,10 +291,10 @@ def on_event(event) -> None:
                   actor=actor, summary=f"{version.plan.unit.name} v{version.number}",
                   data={"version": version.number, "comment": event.comment})
     elif event.definition_id == SPEC_FLOW:
-        revision = db.session.get(SpecRevision, int(event.subject_id))
+        revision = event.subject
         if revision is None:
             raise WorkflowError(_l("The specification of this request no longer exists."))
-        if event.action == "approved":
+        if event.action == EventAction.APPROVED:
             revision.filed_by, revision.filed_at = actor, utcnow()
             audit(f"{PLUGIN}.spec_filed", subject=revision.spec, unit=revision.spec.unit,
                   actor=actor, summary=f"{revision.spec.code} r{revision.number}")
@@ -316,20 +322,23 @@ def on_event(event) -> None:
 
 
 #: Summary review outcomes: accepted, or back to the author (returned, refused or withdrawn).
-_SUMMARY_STATES = {"approved": ACCEPTED, "returned": RETURNED, "rejected": RETURNED,
-                   "withdrawn": RETURNED}
+_SUMMARY_STATES = {EventAction.APPROVED: ACCEPTED, EventAction.RETURNED: RETURNED,
+                   EventAction.REJECTED: RETURNED, EventAction.WITHDRAWN: RETURNED}
 
 
 def on_summary_event(event, actor) -> None:
-    summary = db.session.get(Summary, int(event.subject_id))
+    summary = event.subject
     if summary is None:
         raise WorkflowError(_l("The summary of this request no longer exists."))
-    labels = {"submitted": gettext("handed in"), "resubmitted": gettext("handed in again"),
-              "approved": gettext("accepted"), "returned": gettext("returned for correction"),
-              "rejected": gettext("returned for correction"), "withdrawn": gettext("withdrawn")}
+    labels = {EventAction.SUBMITTED: gettext("handed in"),
+              EventAction.RESUBMITTED: gettext("handed in again"),
+              EventAction.APPROVED: gettext("accepted"),
+              EventAction.RETURNED: gettext("returned for correction"),
+              EventAction.REJECTED: gettext("returned for correction"),
+              EventAction.WITHDRAWN: gettext("withdrawn")}
     if event.action in labels:
         planning.record_review(summary, actor, labels[event.action], event.comment)
-    if event.action in ("submitted", "resubmitted"):
+    if event.action in SUBMISSIONS:
         summary.status = SUBMITTED
         summary.reviewed_by, summary.reviewed_at = None, None
     elif event.action in _SUMMARY_STATES:

@@ -137,7 +137,7 @@ def reopen(summary: Summary, user: User, reason: str) -> None:
     Under review, its request is withdrawn; once accepted, it is reopened and the corrected
     summary goes through a new review. Either way the earlier versions stay.
     """
-    from core.api import withdraw_workflow, workflow_for
+    from core.api import RequestState, withdraw_workflow, workflow_for
 
     from .approvals import SUMMARY_FLOW
 
@@ -145,7 +145,7 @@ def reopen(summary: Summary, user: User, reason: str) -> None:
         raise SummaryError(gettext("Only a handed-in summary can be taken back for a "
                                    "correction."))
     instance = workflow_for(summary, SUMMARY_FLOW)
-    if summary.status == SUBMITTED and instance is not None and instance.state == "pending":
+    if summary.status == SUBMITTED and instance is not None and instance.state == RequestState.PENDING:
         if instance.applicant_id != user.id:
             raise SummaryError(gettext("Only %(name)s, who handed it in, can take it back "
                                        "while it is under review.",

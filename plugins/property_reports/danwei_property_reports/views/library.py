@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from core.api import (
+    RequestState,
     Unit,
     WorkflowError,
     arg_int,
@@ -160,8 +161,8 @@ def spec(spec_id: int):
     instance = workflow_for(shown, approvals.SPEC_FLOW)
     can_file = (may_in("prepare", spec.unit) and shown.number == spec.current_number
                 and shown.filed_at is None
-                and (instance is None or instance.state in ("returned", "rejected",
-                                                            "withdrawn")))
+                and (instance is None or instance.state in (
+                    RequestState.RETURNED, RequestState.REJECTED, RequestState.WITHDRAWN)))
     return render_template("property_reports/spec.html", spec=spec, shown=shown,
                            can_revise=may_in("prepare", spec.unit),
                            file_form=SubmitPlanForm() if can_file else None,
