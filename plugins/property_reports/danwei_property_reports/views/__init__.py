@@ -54,7 +54,7 @@ STATUS_LABELS = {
     SUPERSEDED: _l("Superseded"),
 }
 #: A summary is handed in and reviewed: accepted, or returned to be corrected.
-SUMMARY_LABELS = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted, under review"),
+SUMMARY_LABELS = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted"),
                   ACCEPTED: _l("Accepted"), RETURNED: _l("Returned for correction")}
 STATUS_COLOURS = {
     DRAFT: "secondary", SUBMITTED: "primary", APPROVED: "success", RETURNED: "warning",
