@@ -131,6 +131,8 @@ class NewPlanForm(FlaskForm):
     unit = SelectField(_l("Department or team"), coerce=int, validators=[InputRequired()])
     month = MonthField(_l("Month planned"), validators=[InputRequired(), sane_month])
     submit = SubmitField(_l("Start the plan"))
+    #: One click: the month before's items come in, to be adjusted (issue 18 §11).
+    copy_last = SubmitField(_l("Start from last month's plan"))
 
 
 class PlanHeaderForm(FlaskForm):
@@ -203,6 +205,14 @@ class NewSummaryForm(FlaskForm):
     submit = SubmitField(_l("Start the summary"))
 
 
+class ReopenSummaryForm(FlaskForm):
+    """The author found a mistake after handing the summary in."""
+
+    reason = StringField(_l("What needs correcting"),
+                         validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Take back to correct"))
+
+
 class SummaryBaseForm(FlaskForm):
     """The fixed part of a summary; :func:`summary_form` adds the checklist and the metrics."""
 
@@ -212,6 +222,9 @@ class SummaryBaseForm(FlaskForm):
     duties = TextAreaField(_l("Duties"), validators=[Length(max=8000)],
                            description=_l("How the department's duties were fulfilled."),
                            render_kw={"rows": 3})
+    #: Said when a returned summary is handed in again: what was corrected.
+    note = StringField(_l("What was corrected"), validators=[Length(max=500)],
+                       description=_l("Only when handing in again after a correction."))
     save = SubmitField(_l("Save draft"))
     hand_in = SubmitField(_l("Submit the summary"))
 
