@@ -136,6 +136,10 @@ def _key(role: str) -> str:
     return role.split(".", 1)[1]
 
 
+#: The key of the class teacher's step, in every row that has one.
+TEACHER_STEP = _key(rules.CLASS_TEACHER)
+
+
 def _steps(chain: rules.Chain) -> tuple[Step, ...]:
     steps = []
     for index, roles in enumerate(chain.steps):

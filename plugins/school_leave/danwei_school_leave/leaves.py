@@ -19,6 +19,16 @@ from .models import APPROVED, INCOMING, PENDING, REJECTED, WITHDRAWN, Leave, Par
 
 #: Extensions in these states no longer protect a late student from truancy.
 DEAD = (REJECTED, WITHDRAWN)
+#: A leave in these states holds its time: another leave of the student may not overlap it.
+ALIVE = (PENDING, APPROVED)
+
+
+class Overlap(ValueError):
+    """Another pending or approved leave of the student shares some of this leave's time."""
+
+    def __init__(self, refusal: rules.Refusal):
+        super().__init__(str(refusal.message))
+        self.refusal = refusal
 
 
 @dataclass
@@ -51,12 +61,47 @@ def advance_calls(student: User, unit: Unit, now: datetime | None = None) -> lis
     ))
 
 
+def overlapping(student: User, start: datetime, end: datetime,
+                exclude: Leave | None = None) -> Leave | None:
+    """A pending or approved leave of *student* that shares some time with ``[start, end)``."""
+    query = select(Leave).where(
+        Leave.student_id == student.id, Leave.status.in_(ALIVE),
+        Leave.start_at < end, start < Leave.end_at,
+    )
+    if exclude is not None and exclude.id is not None:
+        query = query.where(Leave.id != exclude.id)
+    return db.session.scalars(query.order_by(Leave.start_at).limit(1)).first()
+
+
+def overlap_refusal(other: Leave) -> rules.Refusal:
+    return rules.Refusal(
+        "overlap",
+        _l("This leave overlaps another leave of the same student (%(start)s – %(end)s), "
+           "which is pending or approved.",
+           start=f"{school.local(other.start_at):%Y-%m-%d %H:%M}",
+           end=f"{school.local(other.end_at):%Y-%m-%d %H:%M}"),
+        _l("Change the times, or withdraw the other leave first."))
+
+
+def lock_student(student: User) -> None:
+    """Serialise the filings of one student until the transaction ends.
+
+    The overlap check and the insert must not interleave between two requests (a double
+    click): on PostgreSQL the student's row is locked (``SELECT ... FOR UPDATE``), so the
+    second request waits, then sees the first one's leave. SQLite has one writer at a time.
+    """
+    db.session.execute(select(User.id).where(User.id == student.id).with_for_update())
+
+
 def preview(student: User, unit: Unit, leave_type: str, start: datetime, end: datetime,
-            leaving_campus: bool, extension: bool = False) -> Preview:
-    """Apply the rules to a leave (times are stored UTC); raises ValueError if end <= start.
+            leaving_campus: bool, extension: bool = False,
+            revising: Leave | None = None) -> Preview:
+    """Apply the rules to a leave (times are stored UTC); raises ValueError if end <= start,
+    :class:`rules.TooLong` if it is longer than the school allows.
 
     An extension is filed by the monitor after the parent explained (line 21): the refusals,
-    which are about asking in advance, do not apply to it, but the chain table does.
+    which are about asking in advance, do not apply to it, but the chain table does, and so
+    does the one leave at a time.
     """
     timetable = school.timetable(unit)
     duration = school.duration(start, end, unit)
@@ -64,12 +109,14 @@ def preview(student: User, unit: Unit, leave_type: str, start: datetime, end: da
                         timetable.in_exam(school.local(start), school.local(end)))
     settings = school.leave_rules(unit)
     chain = rules.choose_chain(facts, settings)
+    other = overlapping(student, start, end, exclude=revising)
+    overlaps = [overlap_refusal(other)] if other is not None else []
     if extension:
-        return Preview(duration, chain, [])
+        return Preview(duration, chain, overlaps)
     calls = advance_calls(student, unit)
     refused = rules.refusals(facts, school.local(start),
                              [school.local(c.called_at) for c in calls], settings)
-    return Preview(duration, chain, refused, calls)
+    return Preview(duration, chain, overlaps + refused, calls)
 
 
 def file(*, applicant: User, student: User, unit: Unit, leave_type: str, start: datetime,
@@ -77,12 +124,17 @@ def file(*, applicant: User, student: User, unit: Unit, leave_type: str, start: 
          extends: Leave | None = None, found: Preview | None = None) -> Leave:
     """Record the leave and start its approval chain; the caller commits.
 
-    Refuses (ValueError) what the rules refuse, so no path around the form can file it.
+    Refuses (ValueError) what the rules refuse, so no path around the form can file it; an
+    overlap is checked again under the student's lock (:class:`Overlap`).
     """
     found = found or preview(student, unit, leave_type, start, end, leaving_campus,
                              extension=extends is not None)
     if not found.allowed:
         raise ValueError("; ".join(str(r.message) for r in found.refusals))
+    lock_student(student)
+    other = overlapping(student, start, end)
+    if other is not None:
+        raise Overlap(overlap_refusal(other))
     d, chain = found.duration, found.chain
     leave = Leave(
         unit_id=unit.id, student_id=student.id, applicant_id=applicant.id,
@@ -111,6 +163,10 @@ def revise(leave: Leave, actor: User, *, leave_type: str, start: datetime, end: 
     """The applicant changed a leave that was returned to them; it is submitted again."""
     if not found.allowed:
         raise ValueError("; ".join(str(r.message) for r in found.refusals))
+    lock_student(leave.student)
+    other = overlapping(leave.student, start, end, exclude=leave)
+    if other is not None:
+        raise Overlap(overlap_refusal(other))
     d, chain = found.duration, found.chain
     before = {"start": leave.start_at, "end": leave.end_at, "type": leave.leave_type}
     leave.leave_type, leave.start_at, leave.end_at = leave_type, start, end
@@ -151,7 +207,29 @@ def pending_extension(leave: Leave, before: datetime) -> Leave | None:
     return None
 
 
+def exit_refusal(leave: Leave) -> rules.Refusal | None:
+    """Why the student may not go out through the gate on *leave*; None when they may.
+
+    The exit is recorded on the original leave, so it is the original leave's facts that
+    count: its chain, the class teacher's signature, the parent's call in advance.
+    """
+    root = leave.root
+    hours = float(school.setting("parent_call_advance_hours", root.unit))
+    advance = db.session.scalar(select(ParentCall.id).where(
+        ParentCall.leave_id == root.id, ParentCall.direction == INCOMING,
+        ParentCall.called_at <= root.start_at - timedelta(hours=hours)).limit(1))
+    signed = any(step.key == approval.TEACHER_STEP and step.signatures
+                 for step in approval.signatures(root))
+    return rules.exit_refusal(approved=root.status == APPROVED,
+                              leaving_campus=root.leaving_campus, row=root.chain_row,
+                              teacher_signed=signed, advance_call=advance is not None)
+
+
 def record_exit(leave: Leave, by: User, at: datetime | None = None) -> None:
+    """The guard lets the student out; refused (ValueError) unless the rules allow it."""
+    refused = exit_refusal(leave)
+    if refused is not None:
+        raise ValueError(str(refused.message))
     leave.exited_at = at or utcnow()
     leave.exit_recorded_by_id = by.id
     audit("school_leave.exit", subject=leave, unit=leave.unit,

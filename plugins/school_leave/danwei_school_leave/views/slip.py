@@ -25,7 +25,8 @@ def print_slip(leave_id: int):
                                .order_by(ParentCall.called_at)).all()
     return render_template("school_leave/slip.html", leave=leave, qr=slip.qr_data_uri(url),
                            url=url, steps=approval.signatures(leave), calls=calls,
-                           due_back=leaves.effective_end(leave.root))
+                           due_back=leaves.effective_end(leave.root),
+                           no_pass=leaves.exit_refusal(leave))
 
 
 @bp.route("/gate")
@@ -76,7 +77,11 @@ def gate_event(token: str, event: str):
     verdict = _verdict_in_scope(token)
     leave = verdict.leave
     if event == "exit" and verdict.may_exit:
-        leaves.record_exit(leave.root, current_user._get_current_object(), utcnow())
+        try:
+            leaves.record_exit(leave.root, current_user._get_current_object(), utcnow())
+        except ValueError as refused:  # the rules refuse it, whatever the verdict said
+            flash(_l("Nothing recorded: %(why)s", why=str(refused)), "danger")
+            return redirect(url_for("school_leave.check", token=token))
         flash(_l("Exit recorded for %(name)s.", name=leave.student.name), "success")
     elif event == "return" and verdict.may_return:
         leaves.record_return(leave, current_user._get_current_object(), utcnow())
