@@ -41,6 +41,7 @@ from .declarations import (
 )
 from .demo import Demo
 from .extensions import db
+from .forms import DateField, DateTimeField, DateTimeLocalField, MonthField
 from .home import chart_widget
 from .hookspecs import CONTRACT_VERSION, hookimpl
 from .i18n import gettext, lazy_gettext, ngettext, plugin_translations
@@ -161,6 +162,11 @@ __all__ = [
     "notify",
     "weekly",
     "working_days_between",
+    # form fields (bounded dates: use these, never WTForms' own)
+    "DateField",
+    "DateTimeField",
+    "DateTimeLocalField",
+    "MonthField",
     # attachments
     "Attachment",
     "AttachmentField",

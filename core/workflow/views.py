@@ -30,8 +30,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     FloatField,
     HiddenField,
     IntegerField,
@@ -42,6 +40,8 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from ..forms import DateField, DateTimeLocalField
 
 from ..access import can_anywhere, login_required_only, permission_required, unit_ids_where
 from ..args import MAX_ID, arg_int, arg_ints

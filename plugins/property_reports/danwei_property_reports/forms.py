@@ -6,14 +6,12 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields import MonthField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -23,6 +21,8 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+
+from core.api import DateField, MonthField
 
 from . import metrics
 from .catalogue import Department

@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     SelectField,
     StringField,
     SubmitField,
@@ -15,7 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from core.api import MultipleAttachmentField
+from core.api import DateField, DateTimeLocalField, MultipleAttachmentField
 
 from . import rules, school
 from .i18n import lazy_gettext as _l
