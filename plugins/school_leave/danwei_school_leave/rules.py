@@ -277,6 +277,30 @@ def refusals(facts: Facts, start: datetime, parent_calls: list[datetime],
     return found
 
 
+def call_time_refusal(called_at: datetime, *, now: datetime, filed: datetime,
+                      start: datetime, end: datetime, leaving_campus: bool,
+                      valid_days: int) -> object | None:
+    """Why the class teacher's noted call cannot be the one about this leave (line 13);
+    None when it can. All times are the school's wall-clock time.
+
+    A call is noted after it happened; it is about this leave only if made at most
+    *valid_days* before the leave was filed (as for the parent's advance call) and before the
+    leave ended; for a leave that leaves campus, before it starts (the parent agrees before the
+    student goes out, line 33).
+    """
+    if called_at > now:
+        return _l("A call is recorded after it happened.")
+    if called_at < filed - timedelta(days=valid_days):
+        return _l("This call was made more than %(days)d days before the leave was filed: "
+                  "it cannot be about this leave.", days=valid_days)
+    if leaving_campus and called_at > start:
+        return _l("The leave leaves campus: the parent must have been phoned before it "
+                  "starts.")
+    if called_at > end:
+        return _l("The call must have been made before the leave ended.")
+    return None
+
+
 #: The rows whose chain has the class teacher phone the parent: the only ones that may leave
 #: campus (lines 13, 17, 33).
 LEAVES_CAMPUS_ROWS = ("class_teacher", "grade", "principal", "exam")

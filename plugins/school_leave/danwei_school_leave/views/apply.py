@@ -225,13 +225,15 @@ def to_sign():
 def detail(leave_id: int):
     """A leave: its facts, why its chain has these steps, the signatures and the calls."""
     leave = _leave_or_404(leave_id)
+    private = people.may_see_private(leave.student, current_user)
     calls = db.session.scalars(select(ParentCall).where(ParentCall.leave_id == leave.id)
-                               .order_by(ParentCall.called_at)).all()
+                               .order_by(ParentCall.called_at)).all() if private else []
     return render_template(
         "school_leave/detail.html", leave=leave, instance=approval.instance_of(leave),
         reasons=approval.reasons(leave), calls=calls, due_back=leaves.effective_end(leave.root),
-        attachments=attachments_of(leave, "school_leave.note"),
-        contacts=people.contacts_of(leave.student), can_extend=_may_extend(leave),
+        attachments=attachments_of(leave, "school_leave.note"), private=private,
+        contacts=people.contacts_of(leave.student) if private else [],
+        can_extend=_may_extend(leave),
         can_return=_may_record_return(leave), can_edit=_may_edit(leave),
     )
 
