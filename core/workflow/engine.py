@@ -905,16 +905,27 @@ def in_organisation(user: User, root_path: str) -> bool:
     ))))
 
 
+def may_be_copied_in(instance: WorkflowInstance, user: User | None) -> bool:
+    """Whether *user* may read requests of this kind in the request's unit, and so be copied
+    in: a copy shows the request and what its steps noted (a parent's phone number), so being
+    in the same organisation is not enough."""
+    if user is None or not user.active:
+        return False
+    definition = definition_of(instance)
+    permission = (definition.readers_permission if definition is not None
+                  else f"{instance.plugin}.view")
+    return access.can(permission, instance.unit, user)
+
+
 def add_cc(instance: WorkflowInstance, actor: User, targets: Iterable[User],
            comment: str = "") -> list[User]:
     """Copy people in: they may read the request and are told when it is decided."""
     if not (is_participant(instance, actor) or is_admin(instance, actor)):
         raise WorkflowError(_("Only people taking part in this request can copy others in."))
-    root = organisation_of(instance.unit)
     already = {u.id for u in _ccs(instance)} | {instance.applicant_id}
     added = []
     for user in dict.fromkeys(targets):
-        if user is None or not user.active or not in_organisation(user, root):
+        if not may_be_copied_in(instance, user):
             raise WorkflowError(_("%(name)s cannot be copied in.",
                                   name=getattr(user, "name", "?")))
         if user.id not in already:

@@ -178,6 +178,8 @@ def definition() -> WorkflowDefinition:
                      for row in ROWS),
         subject_url=lambda subject_id: f"/school_leave/leave/{subject_id}",
         refresh_fields=refresh_fields,
+        # A copy shows the class teacher's note of the call: staff of the class only.
+        view_permission="school_leave.view",
         description=_l("The signatures of a student's leave slip, by the table of 篇一."),
     )
 

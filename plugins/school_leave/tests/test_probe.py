@@ -275,3 +275,21 @@ def test_a_revision_may_not_overlap_another_leave(school):
         "start": form_time(at(DAY, 14)), "end": form_time(at(DAY, 15))})
     assert response.status_code == 200 and "overlaps" in response.text
     assert school.leave(leave.id).start_at != school.leave(other.id).start_at
+
+
+# -- 8. a copy goes only to someone who may see the leave -------------------------------------------
+
+
+def test_a_leave_is_copied_only_to_the_staff_of_the_class(school):
+    leave = school.file(start=at(DAY, 8), end=at(DAY, 11, 40))
+    student = school.client("student")
+    for other in ("teacher_b", "monitor_b", "duty", "guard"):
+        response = student.post(f"/workflow/{leave.workflow_id}/cc",
+                                data={"cc-usernames": school[other].username},
+                                follow_redirects=True)
+        assert "cannot be copied in" in response.text, other
+        assert school.client(other).get(f"/school_leave/leave/{leave.id}").status_code == 404
+    response = student.post(f"/workflow/{leave.workflow_id}/cc",
+                            data={"cc-usernames": school["grade"].username},
+                            follow_redirects=True)
+    assert "Copied in:" in response.text
