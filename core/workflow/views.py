@@ -41,13 +41,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..forms import DateField, DateTimeLocalField
-
 from ..access import can_anywhere, login_required_only, permission_required, unit_ids_where
 from ..args import MAX_ID, arg_int, arg_ints
 from ..auth import safe_next
 from ..cache import request_cache
 from ..extensions import db
+from ..forms import DateField, DateTimeLocalField
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..i18n import ngettext
