@@ -91,7 +91,7 @@ def apply():
         start, end = school.utc(form.start.data), school.utc(form.end.data)
         found = _preview(form, student, unit, start, end)
         if found is None:
-            pass
+            pass  # longer than the school allows: the reason is on the form
         elif proxy and not (form.proxy_reason.data or "").strip():
             form.proxy_reason.errors.append(
                 _l("Say why the student cannot apply in person: only special cases may be "
@@ -262,7 +262,7 @@ def edit(leave_id: int):
         found = _preview(form, leave.student, leave.unit, start, end,
                          extension=leave.is_extension, revising=leave)
         if found is None:
-            pass
+            pass  # longer than the school allows: the reason is on the form
         elif form.submit.data and not found.allowed:
             flash(_l("This leave cannot be filed yet; see why below."), "danger")
         elif form.submit.data:
