@@ -917,6 +917,19 @@ def may_be_copied_in(instance: WorkflowInstance, user: User | None) -> bool:
     return access.can(permission, instance.unit, user)
 
 
+def may_read_notes(instance: WorkflowInstance, user: User | None) -> bool:
+    """Whether *user* may read what the steps noted (a step form: a parent's phone number).
+
+    Taking part is not enough: a class cadre signs a step but may not read the class
+    teacher's note of the call. The applicant, the readers of such requests in the unit (as
+    for CC) and the workflow administrators may.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return (instance.applicant_id == user.id or is_admin(instance, user)
+            or may_be_copied_in(instance, user))
+
+
 def add_cc(instance: WorkflowInstance, actor: User, targets: Iterable[User],
            comment: str = "") -> list[User]:
     """Copy people in: they may read the request and are told when it is decided."""

@@ -378,6 +378,7 @@ class Panel:
             .order_by(WorkflowAction.at, WorkflowAction.id)
         )
         entries = []
+        notes = engine.may_read_notes(self.instance, self.user)
         for action in actions:
             data = action.data
             entry = Entry(action, engine.action_label(action.action),
@@ -389,7 +390,7 @@ class Panel:
                 entry.details.append(", ".join(data["names"]))
             elif action.action == "fallback":
                 entry.details.append(engine.describe_fallback(data))
-            form = data.get("form")
+            form = data.get("form") if notes else None
             if isinstance(form, list):
                 entry.form = [(item.get("label") or item.get("name"), item.get("value"))
                               for item in form]

@@ -293,3 +293,15 @@ def test_a_leave_is_copied_only_to_the_staff_of_the_class(school):
                             data={"cc-usernames": school["grade"].username},
                             follow_redirects=True)
     assert "Copied in:" in response.text
+
+
+def test_what_the_class_teacher_noted_is_not_shown_to_the_cadres_who_signed(school):
+    leave = school.file(start=at(DAY, 8), end=at(DAY, 11, 40))
+    school.sign("monitor", leave)
+    school.sign("teacher", leave)  # notes the call: 13900001111, "Mother"
+    assert school.leave(leave.id).status == "approved"
+    for url in (f"/workflow/{leave.workflow_id}", f"/school_leave/leave/{leave.id}"):
+        page = school.client("monitor").get(url)
+        assert page.status_code == 200 and "13900001111" not in page.text, url
+        assert "13900001111" in school.client("teacher").get(url).text, url
+        assert "13900001111" in school.client("student").get(url).text, url
