@@ -24,24 +24,37 @@ FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
 
 
-def in_bounds(value: date | datetime | None) -> bool:
-    """Whether *value* (a date or a datetime) lies between :data:`FIRST_DAY` and
-    :data:`LAST_DAY`; None counts as in bounds (it is the field's "required" to refuse it)."""
+def in_bounds(value: date | datetime | None, first: date = FIRST_DAY,
+              last: date = LAST_DAY) -> bool:
+    """Whether *value* (a date or a datetime) lies between *first* and *last*; None counts as
+    in bounds (it is the field's "required" to refuse it)."""
     if value is None:
         return True
     day = value.date() if isinstance(value, datetime) else value
-    return FIRST_DAY <= day <= LAST_DAY
+    return first <= day <= last
 
 
 class _Bounded:
-    """Refuse a parsed value outside the bounds, as WTForms refuses one it cannot parse."""
+    """Refuse a parsed value outside the bounds, as WTForms refuses one it cannot parse.
+
+    A form may narrow the bounds (``first``, ``last``, never wider than core's) and say it in
+    its own words (``message``), e.g. "Choose a month between 2000 and 2100."
+    """
+
+    def __init__(self, *args, first: date | None = None, last: date | None = None,
+                 message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.first = max(first or FIRST_DAY, FIRST_DAY)
+        self.last = min(last or LAST_DAY, LAST_DAY)
+        self.bounds_message = message
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        if not in_bounds(self.data):
+        if not in_bounds(self.data, self.first, self.last):
             self.data = None
-            raise ValueError(_l("Enter a date between %(first)s and %(last)s.",
-                                first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
+            raise ValueError(self.bounds_message or _l(
+                "Enter a date between %(first)s and %(last)s.",
+                first=self.first.isoformat(), last=self.last.isoformat()))
 
 
 class DateField(_Bounded, fields.DateField):
