@@ -390,7 +390,8 @@ class Panel:
                 entry.details.append(", ".join(data["names"]))
             elif action.action == "fallback":
                 entry.details.append(engine.describe_fallback(data))
-            form = data.get("form") if notes else None
+            # What one noted oneself is shown back, whoever else may not read it.
+            form = data.get("form") if notes or action.actor_id == self.user.id else None
             if isinstance(form, list):
                 entry.form = [(item.get("label") or item.get("name"), item.get("value"))
                               for item in form]
