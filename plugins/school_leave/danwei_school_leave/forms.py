@@ -134,8 +134,7 @@ class StepCallForm(FlaskForm):
         why = rules.call_time_refusal(
             field.data, now=school.local_now(),
             filed=school.local(leave.created_at).replace(second=0, microsecond=0),
-            start=school.local(leave.start_at), end=school.local(leave.end_at),
-            leaving_campus=leave.leaving_campus,
+            end=school.local(leave.end_at),
             valid_days=int(school.setting("parent_call_valid_days", leave.unit)))
         if why is not None:
             raise ValidationError(why)

@@ -278,24 +278,20 @@ def refusals(facts: Facts, start: datetime, parent_calls: list[datetime],
 
 
 def call_time_refusal(called_at: datetime, *, now: datetime, filed: datetime,
-                      start: datetime, end: datetime, leaving_campus: bool,
-                      valid_days: int) -> object | None:
+                      end: datetime, valid_days: int) -> object | None:
     """Why the class teacher's noted call cannot be the one about this leave (line 13);
     None when it can. All times are the school's wall-clock time.
 
     A call is noted after it happened; it is about this leave only if made at most
     *valid_days* before the leave was filed (as for the parent's advance call) and before the
-    leave ended; for a leave that leaves campus, before it starts (the parent agrees before the
-    student goes out, line 33).
+    leave ended. (The advance-call rule of line 33 is about the parent's own call, at least
+    half a day before the leave: it is checked when the leave is filed and at the gate.)
     """
     if called_at > now:
         return _l("A call is recorded after it happened.")
     if called_at < filed - timedelta(days=valid_days):
         return _l("This call was made more than %(days)d days before the leave was filed: "
                   "it cannot be about this leave.", days=valid_days)
-    if leaving_campus and called_at > start:
-        return _l("The leave leaves campus: the parent must have been phoned before it "
-                  "starts.")
     if called_at > end:
         return _l("The call must have been made before the leave ended.")
     return None

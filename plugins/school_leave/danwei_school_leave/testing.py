@@ -140,12 +140,7 @@ class School:
         """Post the decision form of the core workflow panel, as *who*."""
         data = {f"decide-{action}": "x", "decide-comment": comment}
         if call:
-            # Now, or the leave's start if it began already: the call of a leave that leaves
-            # campus is made before it starts.
-            from . import school
-
-            called_at = min(local_now(), school.local(leave.start_at).replace(second=0))
-            data.update({"step-called_at": form_time(called_at),
+            data.update({"step-called_at": form_time(local_now()),
                          "step-phone": "13900001111", "step-answered_by": "Mother",
                          "step-note": "Agreed"})
         return self.client(who).post(f"/workflow/{leave.workflow_id}/decide", data=data)
