@@ -1,4 +1,4 @@
-"""Wiring of the web layer: core blueprints, access control, current unit, headers, errors."""
+"""Wiring of every request: login, the current unit, access control, headers, error pages."""
 
 from __future__ import annotations
 
@@ -31,37 +31,17 @@ SECURITY_HEADERS = {
 }
 
 def init_app(app: Flask) -> None:
-    from . import admin, auth, home, timing
+    """Wire every request: converters, login, current unit, access, headers, error pages.
+
+    Blueprints are registered by :func:`core.create_app`, not here: this module imports no view.
+    """
+    from . import jobs, timing
 
     # Before any blueprint, whose rules are compiled with the converters known when added.
     app.url_map.converters["int"] = IdConverter
     timing.init_app(app)
-
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(admin.bp)
-
-    # -- reports (core/reports) --
-    from .reports.views import bp as reports_bp
-
-    app.register_blueprint(reports_bp)
-
-    # -- notifications, calendar, attachments, jobs (core services) --
-    from . import attachments, jobs, notifications, workdays  # noqa: F401 - tables
-    from .attachments.views import bp as attachments_bp
-    from .notifications.views import bp as notifications_bp
-    from .workdays.views import bp as calendar_bp
-
-    app.register_blueprint(notifications_bp)
-    app.register_blueprint(calendar_bp)
-    app.register_blueprint(attachments_bp)
     # The embedded default runs due jobs in a thread, started by the first request.
     app.before_request(lambda: jobs.start_in_process(app) and None)
-
-    # -- workflow engine and inbox (core/workflow): the `workflow` and `inbox` blueprints --
-    from .workflow import views as workflow_views
-
-    workflow_views.init_app(app)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -78,15 +58,17 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error_page)
 
 
-#: Per-request caches kept in ``g``. Cleared at the start of each request because a test (or a
-#: CLI command) may hold one application context across several requests.
-REQUEST_CACHES = ("_login_user", cache.KEY, "_site_name", "unit", "units", "_flask_babel",
-                  "csrf_token", "_admin_perms")
+#: What libraries keep in ``g`` for one request: flask-login's user, flask-babel's locale and
+#: translations, flask-wtf's CSRF token. A test (or a CLI command) may hold one application
+#: context, hence one ``g``, across several requests, so they are dropped when a request starts.
+#: Danwei's own per-request values live in :mod:`core.cache` and are dropped with it.
+LIBRARY_KEYS = ("_login_user", "_flask_babel", "csrf_token")
 
 
 def _fresh_request() -> None:
-    for key in REQUEST_CACHES:
+    for key in LIBRARY_KEYS:
         g.pop(key, None)
+    cache.clear()
 
 
 def _load_user(user_id: str) -> User | None:
@@ -119,7 +101,7 @@ def units_of(user: User) -> list[Unit]:
 
 def _set_current_unit() -> None:
     """``g.unit``: the unit the user chose in the switcher, else their own unit."""
-    g.unit = None
+    g.unit, g.units = None, []
     if access.is_static_endpoint(request.endpoint or "") or not current_user.is_authenticated:
         return
     g.units = units_of(current_user)
@@ -153,9 +135,10 @@ def menu_for(user: User, unit: Unit | None) -> list:
 
 
 def site_name() -> str:
-    if "_site_name" not in g:
-        g._site_name = get_setting("core", "site_name")
-    return g._site_name
+    remembered = cache.request_cache("site")
+    if "name" not in remembered:
+        remembered["name"] = get_setting("core", "site_name")
+    return remembered["name"]
 
 
 def _layout_context() -> dict:

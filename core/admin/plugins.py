@@ -8,15 +8,17 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from .. import units as tree
 from ..access import permission_required
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import PluginState, Unit
+from ..pagination import paginate
 from ..plugins import CORE, plugin_host
+from ..plugins.enablement import set_plugin_state
+from ..plugins.purge import purge_plugin_data
 from . import bp
 from .forms import PurgeForm
-from .scope import is_superuser, page_number, page_size, unit_or_404, units_in_scope
+from .scope import is_superuser, unit_or_404, units_in_scope
 
 PERMISSION = "core.manage_plugins"
 
@@ -75,8 +77,7 @@ def states_of(plugin: str, units: list[Unit]) -> dict[int, dict]:
 def plugins_units(name: str):
     """Where a plugin is enabled, among the units in scope; enable or disable it there."""
     info = _loaded_or_404(name)
-    page = db.paginate(units_in_scope(PERMISSION), page=page_number(), per_page=page_size(),
-                       error_out=False)
+    page = paginate(units_in_scope(PERMISSION))
     units = list(page.items)
     top = min((u.depth for u in units), default=0)
     return render_template(
@@ -93,7 +94,7 @@ def plugins_set_state(name: str, unit_id: int):
     unit = unit_or_404(unit_id, PERMISSION)
     enabled = request.form.get("enabled") == "1"
     try:
-        tree.set_plugin_state(name, unit, enabled)
+        set_plugin_state(name, unit, enabled)
         db.session.commit()
     except Exception:  # noqa: BLE001 - the plugin's hook failed; it is recorded in host.errors
         db.session.rollback()
@@ -126,7 +127,7 @@ def plugins_purge(name: str, unit_id: int):
                 _l("This is not the unit code. Type %(code)s to confirm.", code=unit.code))
         else:
             try:
-                target = tree.purge_plugin_data(name, unit, export_dir())
+                target = purge_plugin_data(name, unit, export_dir())
                 db.session.commit()
             except Exception:  # noqa: BLE001 - the plugin's hook failed; it is recorded
                 db.session.rollback()

@@ -10,7 +10,7 @@ from core.api import MenuItem, Permission, RoleSpec, hookimpl
 from .i18n import lazy_gettext as _l
 
 #: Hook contract versions this plugin supports.
-DANWEI_CONTRACT = ">=1.0,<2"
+DANWEI_CONTRACT = ">=1.1,<2"
 #: What people read for the plugin (inbox filter, admin plugins page).
 DANWEI_LABEL = _l("Student leave")
 
@@ -189,14 +189,7 @@ def demo_data(demo):
 
 
 @hookimpl
-def unit_data_export(unit):
-    from .demo import export
+def register_unit_data():
+    from .data import unit_data
 
-    return export(unit)
-
-
-@hookimpl
-def on_unit_purge(unit):
-    from .demo import purge
-
-    purge(unit)
+    return unit_data()

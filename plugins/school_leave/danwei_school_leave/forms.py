@@ -20,7 +20,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from core.api import DateField, DateTimeLocalField, MultipleAttachmentField
+from core.api import (
+    DateField,
+    DateTimeLocalField,
+    MultipleAttachmentField,
+    local_now,
+    to_local,
+)
 
 from . import rules, school
 from .i18n import lazy_gettext as _l
@@ -132,9 +138,9 @@ class StepCallForm(FlaskForm):
         if leave is None or field.data is None:
             return
         why = rules.call_time_refusal(
-            field.data, now=school.local_now(),
-            filed=school.local(leave.created_at).replace(second=0, microsecond=0),
-            end=school.local(leave.end_at),
+            field.data, now=local_now(),
+            filed=to_local(leave.created_at).replace(second=0, microsecond=0),
+            end=to_local(leave.end_at),
             valid_days=int(school.setting("parent_call_valid_days", leave.unit)))
         if why is not None:
             raise ValidationError(why)

@@ -6,21 +6,28 @@ the demo is made exactly as one made through the form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core.api import Unit, User, audit, db, notify, utcnow
+from core.api import Unit, User, audit, db, notify, to_local, utcnow
 
+# What the rules say before a leave is filed lives in .assessment, shared with the approval
+# chain (which reads it again on a resubmission); the views still ask ``leaves.preview``.
 from . import approval, rules, school
+from .assessment import (  # noqa: F401
+    ALIVE,
+    Preview,
+    advance_calls,
+    overlap_refusal,
+    overlapping,
+    preview,
+)
 from .i18n import lazy_gettext as _l
 from .models import APPROVED, INCOMING, PENDING, REJECTED, WITHDRAWN, Leave, ParentCall
 
 #: Extensions in these states no longer protect a late student from truancy.
 DEAD = (REJECTED, WITHDRAWN)
-#: A leave in these states holds its time: another leave of the student may not overlap it.
-ALIVE = (PENDING, APPROVED)
 
 
 class Overlap(ValueError):
@@ -31,58 +38,6 @@ class Overlap(ValueError):
         self.refusal = refusal
 
 
-@dataclass
-class Preview:
-    """What the rules say about a leave before it is filed: its length, chain and refusals."""
-
-    duration: rules.Duration
-    chain: rules.Chain
-    refusals: list[rules.Refusal]
-    #: The parent's advance calls the application relies on (linked to it when filed).
-    calls: list[ParentCall] = field(default_factory=list)
-
-    @property
-    def allowed(self) -> bool:
-        return not self.refusals
-
-
-def advance_calls(student: User, unit: Unit, now: datetime | None = None) -> list[ParentCall]:
-    """The parent's recent calls to the class teacher not yet used by another leave."""
-    now = now or utcnow()
-    days = int(school.setting("parent_call_valid_days", unit))
-    return list(db.session.scalars(
-        select(ParentCall).where(
-            ParentCall.student_id == student.id,
-            ParentCall.direction == INCOMING,
-            ParentCall.leave_id.is_(None),
-            ParentCall.called_at >= now - timedelta(days=days),
-            ParentCall.called_at <= now,
-        ).order_by(ParentCall.called_at)
-    ))
-
-
-def overlapping(student: User, start: datetime, end: datetime,
-                exclude: Leave | None = None) -> Leave | None:
-    """A pending or approved leave of *student* that shares some time with ``[start, end)``."""
-    query = select(Leave).where(
-        Leave.student_id == student.id, Leave.status.in_(ALIVE),
-        Leave.start_at < end, start < Leave.end_at,
-    )
-    if exclude is not None and exclude.id is not None:
-        query = query.where(Leave.id != exclude.id)
-    return db.session.scalars(query.order_by(Leave.start_at).limit(1)).first()
-
-
-def overlap_refusal(other: Leave) -> rules.Refusal:
-    return rules.Refusal(
-        "overlap",
-        _l("This leave overlaps another leave of the same student (%(start)s – %(end)s), "
-           "which is pending or approved.",
-           start=f"{school.local(other.start_at):%Y-%m-%d %H:%M}",
-           end=f"{school.local(other.end_at):%Y-%m-%d %H:%M}"),
-        _l("Change the times, or withdraw the other leave first."))
-
-
 def lock_student(student: User) -> None:
     """Serialise the filings of one student until the transaction ends.
 
@@ -91,32 +46,6 @@ def lock_student(student: User) -> None:
     second request waits, then sees the first one's leave. SQLite has one writer at a time.
     """
     db.session.execute(select(User.id).where(User.id == student.id).with_for_update())
-
-
-def preview(student: User, unit: Unit, leave_type: str, start: datetime, end: datetime,
-            leaving_campus: bool, extension: bool = False,
-            revising: Leave | None = None) -> Preview:
-    """Apply the rules to a leave (times are stored UTC); raises ValueError if end <= start,
-    :class:`rules.TooLong` if it is longer than the school allows.
-
-    An extension is filed by the monitor after the parent explained (line 21): the refusals,
-    which are about asking in advance, do not apply to it, but the chain table does, and so
-    does the one leave at a time.
-    """
-    timetable = school.timetable(unit)
-    duration = school.duration(start, end, unit)
-    facts = rules.Facts(leave_type, duration, leaving_campus,
-                        timetable.in_exam(school.local(start), school.local(end)))
-    settings = school.leave_rules(unit)
-    chain = rules.choose_chain(facts, settings)
-    other = overlapping(student, start, end, exclude=revising)
-    overlaps = [overlap_refusal(other)] if other is not None else []
-    if extension:
-        return Preview(duration, chain, overlaps)
-    calls = advance_calls(student, unit)
-    refused = rules.refusals(facts, school.local(start),
-                             [school.local(c.called_at) for c in calls], settings)
-    return Preview(duration, chain, overlaps + refused, calls)
 
 
 def file(*, applicant: User, student: User, unit: Unit, leave_type: str, start: datetime,
@@ -233,7 +162,7 @@ def record_exit(leave: Leave, by: User, at: datetime | None = None) -> None:
     leave.exited_at = at or utcnow()
     leave.exit_recorded_by_id = by.id
     audit("school_leave.exit", subject=leave, unit=leave.unit,
-          summary=f"{leave.student.username} left at {school.local(leave.exited_at):%H:%M}")
+          summary=f"{leave.student.username} left at {to_local(leave.exited_at):%H:%M}")
 
 
 def record_return(leave: Leave, by: User, at: datetime | None = None) -> None:
@@ -243,14 +172,14 @@ def record_return(leave: Leave, by: User, at: datetime | None = None) -> None:
     leave.return_recorded_by_id = by.id
     late = leave.returned_at > effective_end(leave)
     audit("school_leave.returned", subject=leave, unit=leave.unit,
-          summary=f"{leave.student.username} back at {school.local(leave.returned_at):%H:%M}"
+          summary=f"{leave.student.username} back at {to_local(leave.returned_at):%H:%M}"
                   + (" (late)" if late else ""),
           data={"late": late})
 
 
-def path_of(leave: Leave) -> str:
+def path_of(leave: Leave | int) -> str:
     """The leave's page, as a path (jobs run outside any request, so no ``url_for``)."""
-    return f"/school_leave/leave/{leave.id}"
+    return f"/school_leave/leave/{leave if isinstance(leave, int) else leave.id}"
 
 
 def class_teachers(unit: Unit, student: User) -> list[User]:
@@ -287,7 +216,7 @@ def mark_overdue(now: datetime | None = None) -> list[Leave]:
         marked.append(leave)
         audit("school_leave.truancy" if leave.truancy else "school_leave.overdue",
               subject=leave, unit=leave.unit,
-              summary=f"{leave.student.username}: due back {school.local(deadline):%m-%d %H:%M}",
+              summary=f"{leave.student.username}: due back {to_local(deadline):%m-%d %H:%M}",
               data={"extension_pending": covered})
         if first or leave.truancy:
             subject = (_l("%(name)s is not back from leave: counted as truancy",
@@ -295,7 +224,7 @@ def mark_overdue(now: datetime | None = None) -> list[Leave]:
                        _l("%(name)s is not back from leave; an extension is waiting",
                           name=leave.student.name))
             notify(class_teachers(leave.unit, leave.student), str(subject),
-                   body=str(_l("Due back at %(at)s.", at=f"{school.local(deadline):%Y-%m-%d %H:%M}")),
+                   body=str(_l("Due back at %(at)s.", at=f"{to_local(deadline):%Y-%m-%d %H:%M}")),
                    link=path_of(leave), plugin="school_leave",
                    kind="warning")
     return marked

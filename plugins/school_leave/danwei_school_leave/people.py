@@ -6,17 +6,26 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import or_, select
 
-from core.api import Unit, User, can, db, unit_ids_where
+from core.api import (
+    Unit,
+    User,
+    can,
+    db,
+    local_today,
+    permission_holders,
+    to_utc,
+    unit_ids_where,
+)
 
 from .models import Contact, Leave
 
 
 def students_of(unit: Unit) -> list[User]:
     """The students of a class: its members who may apply for leave there."""
-    members = db.session.scalars(
-        select(User).where(User.unit_id == unit.id, User.active.is_(True)).order_by(User.name)
-    )
-    return [u for u in members if can("school_leave.apply", unit, u)]
+    return list(db.session.scalars(
+        permission_holders("school_leave.apply", unit).where(User.unit_id == unit.id)
+        .order_by(User.name)
+    ))
 
 
 def contacts_of(student: User) -> list[Contact]:
@@ -41,9 +50,7 @@ def may_see(leave: Leave, user: User) -> bool:
 
 def leave_today(student: User) -> list[Leave]:
     """The student's pending or approved leave that touches today (the school's day)."""
-    from . import school
-
-    start = school.utc(datetime.combine(school.local_now().date(), time()))
+    start = to_utc(datetime.combine(local_today(), time()))
     return list(db.session.scalars(
         select(Leave).where(Leave.student_id == student.id,
                             Leave.status.in_(("pending", "approved")),

@@ -11,7 +11,7 @@ from danwei_school_leave import leaves
 from danwei_school_leave.models import Leave
 from danwei_school_leave.testing import at, form_time, monday
 
-from core.extensions import db
+from core.api import db
 
 pytestmark = [
     pytest.mark.postgres_only,

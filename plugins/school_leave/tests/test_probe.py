@@ -16,7 +16,7 @@ from danwei_school_leave import rules as r
 from danwei_school_leave.models import Leave, ParentCall
 from danwei_school_leave.testing import at, form_time, local_now, monday
 
-from core.extensions import db
+from core.api import db, to_utc
 
 DAY = monday()
 
@@ -25,9 +25,7 @@ def now_leave(school, leave):
     """Move *leave* so that it runs now (the chain it was signed on stays), and return it."""
     leave = school.leave(leave.id)
     length = leave.end_at - leave.start_at
-    from danwei_school_leave import school as sch
-
-    leave.start_at = sch.utc(local_now()) - timedelta(minutes=5)
+    leave.start_at = to_utc(local_now()) - timedelta(minutes=5)
     leave.end_at = leave.start_at + length
     db.session.commit()
     return school.leave(leave.id)

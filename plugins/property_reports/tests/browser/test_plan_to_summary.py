@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from core.api import local_zone
+
 pytestmark = pytest.mark.browser
 
 METRICS = {
@@ -48,7 +50,7 @@ def test_plan_approved_then_summary_submitted(page, browser, live_server, compan
 
     # The project manager approves it on the plan's page.
     approver = browser.new_context(base_url=live_server.url, locale="en-US",
-                                   timezone_id="Asia/Shanghai").new_page()
+                                   timezone_id=local_zone().key).new_page()
     log_in(approver, pm)
     approver.goto(plan_url)
     panel = approver.get_by_test_id("workflow-panel")
