@@ -90,7 +90,8 @@ CORE_LAYERS = {
                                     "core.testing_browser"),
     "views and request wiring": (
         "core.web", "core.auth", "core.home", "core.admin",
-        "core.attachments.views", "core.attachments.forms", "core.notifications.views",
+        "core.forms", "core.attachments.views", "core.attachments.forms",
+        "core.notifications.views",
         "core.reports.views", "core.workdays.views", "core.workflow.views",
         "core.plugins.install", "core.plugins.corehooks",
     ),
