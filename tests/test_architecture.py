@@ -87,12 +87,13 @@ def lint(config_text: str, tmp_path, capsys) -> tuple[bool, str]:
 #: ``core`` itself (the app factory, which imports everything) is above them all.
 CORE_LAYERS = {
     "public API and entry points": ("core.api", "core.cli", "core.testing",
-                                    "core.testing_browser"),
+                                    "core.testing_browser", "core.testing_a11y"),
     "views and request wiring": (
         "core.web", "core.auth", "core.home", "core.admin",
         "core.forms", "core.attachments.views", "core.attachments.forms",
         "core.notifications.views",
         "core.reports.views", "core.workdays.views", "core.workflow.views",
+        "core.workflow.inbox", "core.workflow.panel", "core.workflow.forms",
         "core.plugins.install", "core.plugins.corehooks",
     ),
     "services": (

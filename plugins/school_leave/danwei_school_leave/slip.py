@@ -21,7 +21,7 @@ from core.api import db, to_local, utcnow
 
 from . import leaves, school
 from .i18n import lazy_gettext as _l
-from .models import APPROVED, Leave
+from .models import APPROVED, PENDING, Leave
 
 SALT = "school_leave.slip"
 
@@ -84,7 +84,7 @@ def verify(raw: str, now: datetime | None = None) -> Verdict:
         return Verdict(False, str(refused.message), leave, may_return=may_return)
     if leave.status != APPROVED:
         return Verdict(False, str(_l("Not fully signed: the leave is not approved yet.")
-                                  if leave.status == "pending" else
+                                  if leave.status == PENDING else
                                   _l("Not valid: the leave was refused or withdrawn.")), leave)
     if root.returned_at is not None:
         return Verdict(False, str(_l("Used: the student is already back (%(at)s).",
