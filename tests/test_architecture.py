@@ -94,7 +94,7 @@ CORE_LAYERS = {
         "core.notifications.views",
         "core.reports.views", "core.workdays.views", "core.workflow.views",
         "core.workflow.inbox", "core.workflow.panel", "core.workflow.forms",
-        "core.plugins.install", "core.plugins.corehooks",
+        "core.plugins.install", "core.plugins.corehooks", "core.expired_forms",
     ),
     "services": (
         "core.access", "core.audit", "core.settings", "core.units", "core.users", "core.roles",
@@ -105,6 +105,7 @@ CORE_LAYERS = {
     "models and extensions": (
         "core.models", "core.extensions", "core.declarations", "core.hookspecs", "core.i18n",
         "core.cache", "core.args", "core.config", "core.paths", "core.localtime",
+        "core.spreadsheet",
     ),
 }
 

@@ -19,16 +19,13 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ..spreadsheet import csv_cell, looks_like_formula, xlsx_cell
 from .declarations import DataColumn, DataTable
 from .render import iter_rows, typed
 
 CHUNK = 64 * 1024
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
-
-#: A cell starting with one of these is a formula to a spreadsheet; user text must not be.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 # -- CSV ----------------------------------------------------------------------------------------
 
@@ -43,10 +40,9 @@ def csv_value(value, column: DataColumn) -> str:
         return f"{value * 100:.{column.digits}f}%"
     if column.type == "date":
         return value.isoformat()
-    text = str(value)
-    if column.type == "text" and text.startswith(_FORMULA_START):
-        return "'" + text  # keep spreadsheets from evaluating it (CSV injection)
-    return text
+    if column.type == "text":
+        return csv_cell(value)  # never evaluated as a formula (CSV injection)
+    return str(value)
 
 
 def csv_stream(table: DataTable) -> Iterator[str]:
@@ -128,9 +124,8 @@ def _cells(sheet, row, columns, formats) -> list:
     """Plain values where Excel's default is right (cheap); cells where it is not."""
     out = []
     for value, column, fmt in zip(row, columns, formats, strict=True):
-        if column.type == "text" and value is not None and value.startswith("="):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # user text, never a formula
+        if column.type == "text" and looks_like_formula(value):
+            cell = xlsx_cell(sheet, value)
         elif fmt is not None and value is not None:
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = fmt
