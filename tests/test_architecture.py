@@ -98,7 +98,8 @@ CORE_LAYERS = {
                                     "core.testing_kit", "core.apidoc"),
     "views and request wiring": (
         "core.web", "core.auth", "core.home", "core.admin",
-        "core.attachments.views", "core.attachments.forms", "core.notifications.views",
+        "core.forms", "core.attachments.views", "core.attachments.forms",
+        "core.notifications.views",
         "core.reports.views", "core.workdays.views", "core.workflow.views",
         "core.workflow.inbox", "core.workflow.panel", "core.workflow.forms",
         "core.plugins.install", "core.plugins.corehooks", "core.expired_forms",
