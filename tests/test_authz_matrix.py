@@ -118,6 +118,18 @@ class World:
         return client
 
 
+@pytest.fixture(autouse=True)
+def declared_by_plugins(request, monkeypatch):
+    """The URL arguments plugins declare (``DANWEI_URL_ARGS``), so that a new plugin needs no
+    edit here."""
+    if "app" not in request.fixturenames:
+        return
+    from core.testing_kit import url_args
+
+    for key, sql in url_args(request.getfixturevalue("app")).items():
+        monkeypatch.setitem(UNIT_SCOPED, key, sql)
+
+
 @pytest.fixture
 def world(app, db):
     return World(app, db)
