@@ -51,6 +51,8 @@ GRADES = ("高一", "高二", "高三")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力林波宁浩宇轩然泽睿欣怡梓涵子墨思雨佳琪俊豪博文嘉懿"
 #: Class cadres: student number → role (the others are plain students).
+#: Kinds of leave filed in the template class (``make_templates``), each for its own student.
+TEMPLATE_KINDS = 21
 CADRES = {1: "monitor", 2: "pe_member", 3: "dorm_head", 4: "duty_cadre"}
 #: School staff: key → (role, title)
 SCHOOL_STAFF = {
@@ -327,13 +329,19 @@ def make_templates(template: dict, started: float) -> list[dict]:
 
     made: list[dict] = []
 
+    # Each kind is filed for the next student of the template class: one student's leaves
+    # may not overlap (a rule the school enforces), and the kinds share days.
+    students = iter(template["students"])
+
     def kind(name, weight, pending=False):
         def wrap(build):
+            nonlocal student
+            student = user(next(students))
             result = build()
             result = result if isinstance(result, list) else [result]
             db.session.flush()
             made.append({"kind": name, "weight": weight, "pending": pending,
-                         "ids": [leave.id for leave in result]})
+                         "student": student.id, "ids": [leave.id for leave in result]})
             return build
         return wrap
 
@@ -526,10 +534,11 @@ class Cloner:
     def clone(self, group: dict, target: dict, student: int, leave_shift: timedelta,
               filed: datetime) -> list[int]:
         tpl = self.template
+        original = group.get("student", self.template_student)  # whose leave the group is
         users = {uid: target[key] for uid, key in self.roles.items()}
-        users[self.template_student] = student
-        replace = ((tpl["phone"][self.template_student], target["phone"][student]),
-                   (tpl["contact"][self.template_student], target["contact"][student]))
+        users[original] = student
+        replace = ((tpl["phone"][original], target["phone"][student]),
+                   (tpl["contact"][original], target["contact"][student]))
         name = target["name"][student]
         leave_map, instance_map, step_map, shift_of = {}, {}, {}, {}
         for leave in group["leaves"]:
@@ -840,8 +849,9 @@ def generate(database_url: str, schools: int = 20, classes: int = 60, students: 
              seed: int = 2026) -> dict:
     """Fill the EMPTY database at *database_url*; returns (and writes) the manifest."""
     started = clock.monotonic()
-    if students < len(CADRES) + 1:
-        raise ValueError(f"a class needs at least {len(CADRES) + 1} students")
+    if students < len(CADRES) + TEMPLATE_KINDS:
+        raise ValueError(f"a class needs at least {len(CADRES) + TEMPLATE_KINDS} students: "
+                         "the cadres, and one student for each kind of template leave")
     app = make_app(database_url)
     rng = random.Random(seed)
     sizes = dict(schools=schools, classes=classes, students=students)

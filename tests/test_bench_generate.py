@@ -27,12 +27,12 @@ def bench_generate():
 
 def test_generate_and_verify(bench_generate, fresh_database_url, tmp_path):
     target = tmp_path / "manifest.json"
-    manifest = bench_generate.generate(fresh_database_url, schools=1, classes=2, students=6,
+    manifest = bench_generate.generate(fresh_database_url, schools=1, classes=2, students=25,
                                        leaves=60, property_years=1, manifest=target)
     assert json.loads(target.read_text(encoding="utf-8"))["accounts"] == manifest["accounts"]
     assert manifest["counts"]["school_leave_leaves"] == 60
     assert manifest["counts"]["workflow_instances"] >= 60
-    assert manifest["counts"]["school_leave_contacts"] == 12
+    assert manifest["counts"]["school_leave_contacts"] == 2 * 25
     assert manifest["counts"]["property_reports_plans"] >= 12
     assert manifest["pending_for_class_teacher"]
     assert set(manifest) >= {"password", "counts", "accounts", "units", "leave_ids",
@@ -41,8 +41,8 @@ def test_generate_and_verify(bench_generate, fresh_database_url, tmp_path):
 
 
 def test_refuses_a_database_with_tables(bench_generate, fresh_database_url):
-    bench_generate.generate(fresh_database_url, schools=1, classes=1, students=5, leaves=30,
+    bench_generate.generate(fresh_database_url, schools=1, classes=1, students=25, leaves=30,
                             property_years=1)
     with pytest.raises(SystemExit, match="not empty"):
-        bench_generate.generate(fresh_database_url, schools=1, classes=1, students=5,
+        bench_generate.generate(fresh_database_url, schools=1, classes=1, students=25,
                                 leaves=30, property_years=1)
