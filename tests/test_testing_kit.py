@@ -7,23 +7,25 @@ from datetime import date, timedelta
 from core.api import Unit, is_enabled, is_working_day
 
 
-def logged_in_as(using) -> str | None:
+def logged_in_as(using) -> int | None:
+    """The id of the user the client's session names (``<id>:<session epoch>``)."""
     with using.session_transaction() as session:
-        return session.get("_user_id")
+        named = session.get("_user_id")
+    return int(named.split(":")[0]) if named else None
 
 
 def test_login_on_a_logged_in_client_switches_to_the_new_user(client, create_user, login):
     first, second = create_user("first"), create_user("second")
     login(first)
     login(second)
-    assert logged_in_as(client) == str(second.id)
+    assert logged_in_as(client) == second.id
     assert client.get("/").status_code == 200
 
 
 def test_as_user_gives_each_person_a_client_of_their_own(as_user, create_user):
     a, b = create_user("a"), create_user("b")
     client_a, client_b = as_user(a), as_user(b)
-    assert (logged_in_as(client_a), logged_in_as(client_b)) == (str(a.id), str(b.id))
+    assert (logged_in_as(client_a), logged_in_as(client_b)) == (a.id, b.id)
 
 
 def test_unit_tree_builds_a_path_and_reuses_what_exists(unit_tree, db):
