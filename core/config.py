@@ -28,6 +28,7 @@ ENV_KEYS: dict[str, type] = {
     "LOGIN_LOCKOUT_MINUTES": int,
     "RUN_JOBS_IN_PROCESS": bool,
     "SERVER_TIMING": bool,
+    "SECRETS_KEY": str,
 }
 
 
@@ -45,6 +46,10 @@ class Defaults:
     ENV = "development"
     #: Signs sessions and CSRF tokens. Generated per process in development only.
     SECRET_KEY: str | None = None
+    #: Fernet key sealing the secrets stored in settings (SMTP password, webhook secrets);
+    #: ``danwei secrets new-key`` makes one. Development keeps one in instance/secrets.key.
+    #: Never part of a backup: keep it with the machine's configuration.
+    SECRETS_KEY: str | None = None
     #: SQLAlchemy URL; None means the embedded SQLite file ``instance/danwei.sqlite``.
     DATABASE_URL: str | None = None
     #: zh_CN first; en is complete too.
