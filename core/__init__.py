@@ -13,10 +13,11 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as _config
+from . import paths
 from .config import ConfigError
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = paths.ROOT  # the checkout's root (tests import it from here)
 __version__ = "0.1.0"
 
 
@@ -24,10 +25,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the intranet: configuration, extensions, core views, then every plugin."""
     app = Flask(
         __name__,
-        instance_path=os.environ.get("DANWEI_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_path=os.environ.get("DANWEI_INSTANCE_PATH", str(paths.INSTANCE)),
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(Path(__file__).parent / "static"),
+        template_folder=str(paths.TEMPLATES),
+        static_folder=str(paths.PACKAGE / "static"),
     )
     _configure(app, test_config)
 
@@ -103,7 +104,7 @@ def _init_extensions(app: Flask) -> None:
     from .i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(paths.MIGRATIONS))
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -15,11 +15,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from . import ROOT
 from .extensions import db
+from .paths import MIGRATIONS as CORE_MIGRATIONS
 from .plugins import CORE, plugin_host
-
-CORE_MIGRATIONS = ROOT / "migrations"
 
 
 def version_table(name: str) -> str:

@@ -30,13 +30,13 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from .. import ROOT
 from ..access import login_required_only, public
 from ..args import arg_int
 from ..extensions import db
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..models import Unit, utcnow
+from ..paths import CHARTJS
 from ..plugins import plugin_host
 from . import export, registry
 from .declarations import DataTable, Report, ReportContext, ReportFilter
@@ -45,8 +45,6 @@ from .render import Shown, show
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-#: Chart.js, installed by ``npm ci`` from the pinned package-lock.json.
-CHARTJS_DIR = ROOT / "node_modules" / "chart.js" / "dist"
 #: Units offered in the form's unit list: the current unit and this many levels below.
 UNIT_LEVELS = 2
 
@@ -403,4 +401,4 @@ def export_period():
 @public
 def chartjs(filename: str):
     """Chart.js from the pinned npm package (an intranet may have no internet)."""
-    return send_from_directory(CHARTJS_DIR, filename, max_age=7 * 24 * 3600)
+    return send_from_directory(CHARTJS, filename, max_age=7 * 24 * 3600)
