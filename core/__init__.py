@@ -44,7 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["BABEL_DOMAIN"] = domains
     _init_extensions(app)
     i18n.init_app(app, host.plugins.values())
+    from . import health, logs
+
+    logs.init_app(app)  # first, so that every later log line carries the request id
     web.init_app(app)
+    app.register_blueprint(health.bp)
     install_plugins(app, host)
     with app.app_context():
         from .reports import registry

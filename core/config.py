@@ -29,6 +29,8 @@ ENV_KEYS: dict[str, type] = {
     "RUN_JOBS_IN_PROCESS": bool,
     "SERVER_TIMING": bool,
     "SECRETS_KEY": str,
+    "REDIS_URL": str,
+    "LOG_JSON": bool,
 }
 
 
@@ -64,6 +66,11 @@ class Defaults:
     STRICT_PLUGINS = False
     #: Rate limits on (Flask-Limiter). Tests turn them off except where they test them.
     RATELIMIT_ENABLED = True
+    #: Redis of a production install (task queue, shared caches); checked by ``/readyz``.
+    #: None for the embedded default, which needs no Redis.
+    REDIS_URL: str | None = None
+    #: Log one JSON object per line (with the request id) to stderr: see core/logs.py.
+    LOG_JSON = True
     #: Flask-Limiter storage: memory for the embedded default, ``redis://...`` in production.
     RATELIMIT_STORAGE_URI = "memory://"
     #: Requests to the login form allowed per client address.

@@ -71,7 +71,8 @@ GLOBAL = {
 }
 
 #: Endpoints an anonymous visitor may open. A new public endpoint must be added here on purpose.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "reports.chartjs"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "reports.chartjs",
+                    "health.healthz", "health.readyz"}  # for the load balancer
 
 
 class World:
