@@ -64,6 +64,8 @@ from .reports import (
 from .roles import assign as assign_role
 from .schema import run_env as run_migrations
 from .settings import get_setting, set_setting
+from .tasks import Cancelled as TaskCancelled
+from .tasks import Task, TaskContext, progress_url, start_task
 from .units import create_unit, subtree
 from .users import create_user
 from .workdays import add_working_days, is_working_day, next_working_day, working_days_between
@@ -161,6 +163,12 @@ __all__ = [
     "notify",
     "weekly",
     "working_days_between",
+    # background tasks
+    "Task",
+    "TaskCancelled",
+    "TaskContext",
+    "progress_url",
+    "start_task",
     # attachments
     "Attachment",
     "AttachmentField",

@@ -70,6 +70,25 @@ def db_status():
         click.echo(f"{name:24} {current or '-':14} {head or '-':14} {mark}")
 
 
+# -- background tasks ---------------------------------------------------------------------------
+
+
+@main.group("tasks")
+def tasks_group():
+    """Run background tasks (exports, imports) queued by the web servers."""
+
+
+@tasks_group.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Tasks run at once.")
+@with_appcontext
+def tasks_worker(workers):
+    """Take tasks from the queue until stopped (SIGTERM finishes the running ones first)."""
+    from .tasks import queue
+
+    click.echo(f"task worker: {workers} at once, queue {current_app.config['TASKS_BACKEND']}")
+    queue.work(current_app._get_current_object(), workers=workers)
+
+
 # -- backup -----------------------------------------------------------------------------------
 
 

@@ -31,6 +31,16 @@ ENV_KEYS: dict[str, type] = {
     "SECRETS_KEY": str,
     "REDIS_URL": str,
     "LOG_JSON": bool,
+    "TASKS_BACKEND": str,
+    "RUN_TASKS_IN_PROCESS": bool,
+    "TASK_HEARTBEAT_SECONDS": int,
+    "TASK_STALE_SECONDS": int,
+    "STORAGE_BACKEND": str,
+    "S3_ENDPOINT_URL": str,
+    "S3_BUCKET": str,
+    "S3_ACCESS_KEY": str,
+    "S3_SECRET_KEY": str,
+    "S3_REGION": str,
 }
 
 
@@ -102,6 +112,24 @@ class Defaults:
     PAGE_SIZE = 25
     #: Run due jobs from the web process (the embedded default); production runs ``danwei jobs``.
     RUN_JOBS_IN_PROCESS = True
+    #: Queue of background tasks (core/tasks): ``sqlite`` (instance/tasks.sqlite, one
+    #: machine), ``redis`` (REDIS_URL, several machines) or ``immediate`` (run at once).
+    TASKS_BACKEND = "sqlite"
+    #: Run queued tasks in a thread of the web process (the embedded default); production
+    #: runs ``danwei tasks worker`` instead.
+    RUN_TASKS_IN_PROCESS = True
+    #: A running task marks itself alive this often; one silent for TASK_STALE_SECONDS lost its
+    #: worker (crash, kill, reboot) and is retried or marked failed.
+    TASK_HEARTBEAT_SECONDS = 10
+    TASK_STALE_SECONDS = 60
+    #: Where uploads and task results are kept: ``local`` (UPLOAD_DIR, a shared folder with
+    #: several app servers) or ``s3`` (an S3-compatible object store, the S3_* keys).
+    STORAGE_BACKEND = "local"
+    S3_ENDPOINT_URL: str | None = None
+    S3_BUCKET: str | None = None
+    S3_ACCESS_KEY: str | None = None
+    S3_SECRET_KEY: str | None = None
+    S3_REGION = "us-east-1"
     #: Send each request's SQL statement count and time in a ``Server-Timing`` header
     #: (``core/timing.py``); for benchmarks and developers, off in production.
     SERVER_TIMING = False

@@ -36,6 +36,11 @@ class LocalStorage:
         target = self.path(key)
         return target.read_bytes() if target.is_file() else None
 
+    def open(self, key: str):
+        """A binary stream of the file, or None when it is missing."""
+        target = self.path(key)
+        return open(target, "rb") if target.is_file() else None  # noqa: SIM115 - caller closes
+
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 

@@ -58,6 +58,13 @@ def init_app(app: Flask) -> None:
     # The embedded default runs due jobs in a thread, started by the first request.
     app.before_request(lambda: jobs.start_in_process(app) and None)
 
+    # -- background tasks (core/tasks): progress pages; the embedded default's task thread --
+    from .tasks import queue as task_queue
+    from .tasks.views import bp as tasks_bp
+
+    app.register_blueprint(tasks_bp)
+    app.before_request(lambda: task_queue.start_in_process(app))
+
     # -- workflow engine and inbox (core/workflow): the `workflow` and `inbox` blueprints --
     from .workflow import views as workflow_views
 
