@@ -19,10 +19,15 @@ from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migr
 
 ROOT = paths.ROOT  # the checkout's root (tests import it from here)
 __version__ = "0.1.0"
+__all__ = ["ROOT", "ConfigError", "create_app"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the intranet: configuration, extensions, core views, then every plugin."""
+    """Build the intranet: configuration, extensions, core views, then every plugin.
+
+    The factory is the one place that knows every part: it registers core's blueprints and
+    installs the plugins, so no view module has to import the module that registers it.
+    """
     app = Flask(
         __name__,
         instance_path=os.environ.get("DANWEI_INSTANCE_PATH", str(paths.INSTANCE)),
@@ -35,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import i18n, web
     from .i18n import translation_setup
     from .plugins import PluginHost
-    from .plugins_setup import install_plugins
+    from .plugins.install import install_plugins
 
     host = PluginHost(strict=app.config["STRICT_PLUGINS"])
     host.discover()
@@ -44,11 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["BABEL_DOMAIN"] = domains
     _init_extensions(app)
     i18n.init_app(app, host.plugins.values())
-    from . import health, logs
+    from . import logs
 
     logs.init_app(app)  # first, so that every later log line carries the request id
     web.init_app(app)
-    app.register_blueprint(health.bp)
+    _register_blueprints(app)
     install_plugins(app, host)
     with app.app_context():
         from .reports import registry
@@ -102,6 +107,23 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         Path(app.instance_path) / "uploads"
     )
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Core's pages, one blueprint per feature (each plugin's are added when it is installed)."""
+    from . import admin, attachments, auth, home, jobs, notifications, workdays  # noqa: F401
+    from .attachments.views import bp as attachments_bp
+    from .health import bp as health_bp  # /healthz, /readyz for the load balancer
+    from .notifications.views import bp as notifications_bp
+    from .reports.views import bp as reports_bp
+    from .tasks.views import bp as tasks_bp  # progress pages of background tasks
+    from .workdays.views import bp as calendar_bp
+    from .workflow import views as workflow_views
+
+    for bp in (auth.bp, home.bp, admin.bp, reports_bp, notifications_bp, calendar_bp,
+               attachments_bp, tasks_bp, health_bp):
+        app.register_blueprint(bp)
+    workflow_views.init_app(app)  # the `workflow` and `inbox` blueprints
 
 
 def _init_extensions(app: Flask) -> None:

@@ -16,14 +16,23 @@ from collections.abc import Callable
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import Integer, Select, any_, exists, literal, or_, select
+from sqlalchemy import Integer, Select, any_, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
-from .cache import forget, request_cache
+from .cache import request_cache
 from .extensions import db, login_manager
-from .models import PluginState, RoleAssignment, RolePermission, Unit, User
-from .plugins import CORE, plugin_host
+from .models import RoleAssignment, RolePermission, Unit, User
+from .plugins import CORE
+from .plugins.enablement import (  # noqa: F401 - enablement names are read from here too
+    enabled_at,
+    enabled_in_subtree,
+    enabled_plugins,
+    enabled_unit_ids,
+    forget_plugin_states,
+    is_enabled,
+    plugin_states,
+)
 
 ACCESS_ATTR = "_danwei_access"
 PUBLIC = "public"
@@ -97,72 +106,6 @@ def enforce_access():
         # disabled in all their units); core pages say plainly that access is refused.
         abort(403 if plugin_of(rule) == CORE else 404)
     return None
-
-
-# -- plugin enablement --------------------------------------------------------------------------
-
-
-def enabled_unit_ids(plugin: str) -> Select:
-    """SQL: ids of the units where *plugin* is enabled.
-
-    A unit inherits the nearest state recorded on itself or an ancestor: enabling a school
-    enables its classes, unless a class below records a disable.
-    """
-    if plugin == CORE:
-        return select(Unit.id)
-    # The statement depends on nothing but the plugin's name, and building it costs more
-    # Python than running it: build it once per process.
-    if plugin not in _ENABLED:
-        _ENABLED[plugin] = _enabled_unit_ids(plugin)
-    return _ENABLED[plugin]
-
-
-_ENABLED: dict[str, Select] = {}
-
-
-def _enabled_unit_ids(plugin: str) -> Select:
-    enabler, disabler = aliased(Unit), aliased(Unit)
-    on, off = aliased(PluginState), aliased(PluginState)
-    overridden = (
-        select(off.id)
-        .join(disabler, disabler.id == off.unit_id)
-        .where(
-            off.plugin == plugin,
-            off.enabled.is_(False),
-            Unit.path.like(disabler.path + "%"),
-            disabler.depth > enabler.depth,
-        )
-        .correlate(Unit, enabler)
-    )
-    enabled_here = (
-        select(on.id)
-        .join(enabler, enabler.id == on.unit_id)
-        .where(
-            on.plugin == plugin,
-            on.enabled.is_(True),
-            Unit.path.like(enabler.path + "%"),
-            ~exists(overridden),
-        )
-        .correlate(Unit)
-    )
-    return select(Unit.id).where(exists(enabled_here))
-
-
-def enabled_plugins(unit: Unit | None) -> set[str]:
-    """Names of the loaded plugins enabled for *unit*: for each, the nearest enable/disable
-    record up the tree says (no query: the records are read once per request)."""
-    host = plugin_host()
-    if unit is None:
-        return set()
-    cache = request_cache("enabled plugins")
-    if unit.id not in cache:
-        cache[unit.id] = {plugin for plugin, states in _plugin_states().items()
-                          if plugin in host.loaded and _enabled_at(unit.path, states)}
-    return cache[unit.id]
-
-
-def is_enabled(plugin: str, unit: Unit) -> bool:
-    return plugin == CORE or plugin in enabled_plugins(unit)
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -264,8 +207,8 @@ def _scope_ids(permission: str, user: User) -> list[int] | None:
     plugin = plugin_of(permission)
     if plugin == CORE:
         return [unit_id for unit_id, _ in rows]
-    states = _plugin_states().get(plugin, [])
-    return [unit_id for unit_id, path in rows if _enabled_at(path, states)]
+    states = plugin_states().get(plugin, [])
+    return [unit_id for unit_id, path in rows if enabled_at(path, states)]
 
 
 def _unit_ids_where(permission: str, user: User) -> Select:
@@ -297,43 +240,10 @@ def can_anywhere(permission: str, user: User | None = None) -> bool:
     # The same answer as ``exists(unit_ids_where(...))``, worked out from the grants and the
     # plugin's enable/disable records, both read once per request: every page asks this for
     # its own permission, its menu entries and its buttons.
-    states = _plugin_states().get(plugin, []) if plugin != CORE else None
+    states = plugin_states().get(plugin, []) if plugin != CORE else None
     if user.is_superuser:
         return any(enabled for _, _, enabled in states)
     holders = _holders(permission, user)
     if states is None:
         return bool(holders)
-    return any(_enabled_in_subtree(path, states) for path in holders)
-
-
-def forget_plugin_states() -> None:
-    """Drop what this request remembered of enable/disable records (they just changed)."""
-    forget("plugin states", "enabled plugins", "scopes", "menu")
-
-
-def _plugin_states() -> dict[str, list[tuple[str, int, bool]]]:
-    """``plugin -> [(unit path, depth, enabled)]`` of every enable/disable record, per request."""
-    cache = request_cache("plugin states")
-    if "all" not in cache:
-        found: dict[str, list[tuple[str, int, bool]]] = {}
-        for plugin, path, depth, enabled in db.session.execute(
-            select(PluginState.plugin, Unit.path, Unit.depth, PluginState.enabled)
-            .join(Unit, Unit.id == PluginState.unit_id)
-        ):
-            found.setdefault(plugin, []).append((path, depth, enabled))
-        cache["all"] = found
-    return cache["all"]
-
-
-def _enabled_at(path: str, states: list[tuple[str, int, bool]]) -> bool:
-    """Whether the unit at *path* has the plugin enabled: its nearest record up the tree."""
-    above = [(depth, enabled) for p, depth, enabled in states if path.startswith(p)]
-    return bool(above) and max(above)[1]
-
-
-def _enabled_in_subtree(path: str, states: list[tuple[str, int, bool]]) -> bool:
-    """Whether some unit of the subtree at *path* has the plugin enabled: the unit itself, or
-    any unit below with a record that enables it."""
-    if _enabled_at(path, states):
-        return True
-    return any(enabled and p.startswith(path) and p != path for p, _, enabled in states)
+    return any(enabled_in_subtree(path, states) for path in holders)

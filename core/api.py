@@ -37,6 +37,7 @@ from .declarations import (
     Permission,
     RoleSpec,
     SettingSpec,
+    UnitData,
     Widget,
 )
 from .demo import Demo
@@ -113,6 +114,7 @@ __all__ = [
     "Permission",
     "RoleSpec",
     "SettingSpec",
+    "UnitData",
     "Widget",
     "hookimpl",
     # data, people and units

@@ -11,7 +11,10 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app, roles, schema, units, users
 from .extensions import db
+from .models import Unit
 from .plugins import CORE, plugin_host
+from .plugins.enablement import set_plugin_state
+from .plugins.purge import purge_plugin_data
 
 
 class DanweiGroup(FlaskGroup):
@@ -185,7 +188,7 @@ def plugins_list():
     states = db.session.execute(
         select(PluginState.plugin, PluginState.enabled, PluginState.unit_id)
     ).all() if _has_tables() else []
-    codes = {u.id: u.code for u in db.session.scalars(select(units.Unit))} if states else {}
+    codes = {u.id: u.code for u in db.session.scalars(select(Unit))} if states else {}
     click.echo(f"hook contract {CONTRACT_VERSION}")
     if not host.plugins:
         click.echo("no plugins installed")
@@ -228,7 +231,7 @@ def _set_state(name: str, code: str, enabled: bool) -> None:
     if name not in plugin_host().loaded:
         raise click.BadParameter(f"plugin {name!r} is not installed or failed to load")
     try:
-        units.set_plugin_state(name, unit, enabled)
+        set_plugin_state(name, unit, enabled)
     except Exception as exc:  # noqa: BLE001 - the plugin's on_unit_* hook refused the change
         db.session.rollback()
         raise click.ClickException(f"{name} refused the change, nothing was kept: {exc}") from exc
@@ -271,7 +274,7 @@ def plugins_purge(name, code, directory):
         raise click.BadParameter(f"plugin {name!r} is not installed or failed to load")
     directory = directory or Path(current_app.instance_path) / "exports"
     try:
-        target = units.purge_plugin_data(name, unit, directory)
+        target = purge_plugin_data(name, unit, directory)
     except Exception as exc:  # noqa: BLE001 - nothing is committed; say why
         db.session.rollback()
         raise click.ClickException(f"purge of {name} failed, nothing was deleted: {exc}") from exc

@@ -106,3 +106,28 @@ class DomainEvent:
     actor_id: int | None
     summary: str = ""
     data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnitData:
+    """Rows of one of a plugin's tables that belong to a unit, for export and purge.
+
+    Returned by ``register_unit_data``, parents before children: core exports the rows in that
+    order and deletes them in the reverse one. Core also removes what points at a purged row:
+    its workflow requests (and their notifications), its attachments, and the summaries of the
+    audit events about it.
+    """
+
+    #: The SQLAlchemy model; its rows have an ``id``.
+    model: Any
+    #: ``units -> SQL condition`` choosing the rows, where *units* is a select of the ids of
+    #: the purged unit's subtree. By default the row's ``unit_id`` is one of them; a child row
+    #: says so through its parent, e.g. ``lambda units: Item.plan_id.in_(select(Plan.id)
+    #: .where(Plan.unit_id.in_(units)))``.
+    where: Any = None
+    #: Columns pointing at these rows (of this table or another): set to NULL before the rows
+    #: go, so that a row kept elsewhere loses the link and not its existence.
+    detach: tuple = ()
+    #: ``id -> path`` of a row's page: notifications leading there are removed with the row.
+    #: Requests' pages, and subjects' pages named by a workflow's ``subject_url``, need none.
+    url: Any = None

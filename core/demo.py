@@ -9,6 +9,7 @@ from .declarations import DemoAccount
 from .extensions import db
 from .models import PluginState, Unit, User
 from .plugins import plugin_host
+from .plugins.enablement import set_plugin_state
 
 #: Every demo account shares this password; the README says so.
 DEMO_PASSWORD = "danwei2026"
@@ -37,7 +38,7 @@ class Demo:
             select(PluginState).where(PluginState.plugin == plugin, PluginState.unit_id == unit.id)
         )
         if exists is None:
-            units.set_plugin_state(plugin, unit, True)
+            set_plugin_state(plugin, unit, True)
 
 
 def load_demo() -> list[tuple[str, DemoAccount]]:

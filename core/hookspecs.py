@@ -128,8 +128,24 @@ def on_unit_disable(unit):
 
 
 @hookspec
+def register_unit_data():
+    """Declare which rows of the plugin's tables belong to a unit, for export and purge.
+
+    Called by ``danwei plugins purge`` (and the admin page) on the plugin concerned. Core
+    exports the declared rows of the unit's subtree to JSON, then deletes them (children
+    first), and removes what points at them: their workflow requests with the requests'
+    notifications, their attachments, and the summaries of the audit events about them.
+    Replaces :func:`unit_data_export` and :func:`on_unit_purge`, which are still called.
+
+    :return: a list of :class:`core.api.UnitData`, parents before children
+    """
+
+
+@hookspec
 def unit_data_export(unit):
-    """Return the plugin's data for *unit*'s subtree, before a purge.
+    """Return the plugin's data for *unit*'s subtree, before a purge (contract 1.0).
+
+    Prefer :func:`register_unit_data`, with which core also removes what points at the rows.
 
     Called by ``danwei plugins purge`` (and the admin page) on the plugin concerned. Core
     writes the result as JSON under ``instance/exports`` before calling :func:`on_unit_purge`;
@@ -143,6 +159,8 @@ def unit_data_export(unit):
 @hookspec
 def on_unit_purge(unit):
     """Delete the plugin's data for *unit*'s subtree, after it was exported and confirmed.
+
+    Contract 1.0; prefer :func:`register_unit_data`.
 
     Called on the plugin concerned, inside the transaction that records the purge in the
     audit log; raising rolls the whole purge back.

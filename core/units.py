@@ -1,17 +1,18 @@
-"""The organisation tree and the per-unit enablement of plugins."""
+"""The organisation tree: creating, moving and finding units.
+
+Switching plugins per unit lives in :mod:`core.plugins.enablement`; ``set_plugin_state`` is
+still importable from here for the callers written before it moved.
+"""
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from pathlib import Path
-
 from sqlalchemy import select
 
-from . import access, audit
 from .extensions import db
-from .models import PluginState, Unit
-from .plugins import plugin_host
+from .models import Unit
+from .plugins.enablement import set_plugin_state
+
+__all__ = ["by_code", "create_unit", "move_unit", "set_plugin_state", "subtree"]
 
 
 def create_unit(code: str, name: str, kind: str = "unit", parent: Unit | None = None,
@@ -47,53 +48,3 @@ def subtree(unit: Unit):
 
 def by_code(code: str) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.code == code))
-
-
-def set_plugin_state(plugin: str, unit: Unit, enabled: bool) -> None:
-    """Enable or disable *plugin* for *unit*'s subtree, call its hook and audit the change."""
-    host = plugin_host()
-    if plugin not in host.loaded:
-        raise LookupError(plugin)
-    state = db.session.scalar(
-        select(PluginState).where(PluginState.plugin == plugin, PluginState.unit_id == unit.id)
-    )
-    if state is None:
-        state = PluginState(plugin=plugin, unit_id=unit.id)
-        db.session.add(state)
-    state.enabled = enabled
-    db.session.flush()
-    access.forget_plugin_states()
-    host.call(
-        "on_unit_enable" if enabled else "on_unit_disable", only={plugin}, propagate=True, unit=unit
-    )
-    audit.record(
-        "core.plugin_enabled" if enabled else "core.plugin_disabled",
-        subject=("plugin", plugin),
-        unit=unit,
-        summary=f"{plugin} {'enabled' if enabled else 'disabled'} for {unit.code}",
-    )
-
-
-def purge_plugin_data(plugin: str, unit: Unit, export_dir: Path) -> Path:
-    """Export then delete *plugin*'s data for *unit*'s subtree; returns the export file.
-
-    The caller has asked for confirmation. The export is written before anything is deleted.
-    """
-    host = plugin_host()
-    exported = dict(host.call("unit_data_export", only={plugin}, propagate=True, unit=unit))
-    export_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = export_dir / f"{plugin}-{unit.code}-{stamp}.json"
-    target.write_text(
-        json.dumps(exported.get(plugin, {}), ensure_ascii=False, default=str, indent=1),
-        encoding="utf-8",
-    )
-    host.call("on_unit_purge", only={plugin}, propagate=True, unit=unit)
-    audit.record(
-        "core.plugin_purged",
-        subject=("plugin", plugin),
-        unit=unit,
-        summary=f"{plugin} data purged for {unit.code}",
-        data={"export": target.name},
-    )
-    return target

@@ -1,4 +1,4 @@
-"""Wiring of the web layer: core blueprints, access control, current unit, headers, errors."""
+"""Wiring of every request: login, the current unit, access control, headers, error pages."""
 
 from __future__ import annotations
 
@@ -31,44 +31,22 @@ SECURITY_HEADERS = {
 }
 
 def init_app(app: Flask) -> None:
-    from . import admin, auth, home, timing
+    """Wire every request: converters, login, current unit, access, headers, error pages.
+
+    Blueprints are registered by :func:`core.create_app`, not here: this module imports no view.
+    """
+    from . import jobs, timing
 
     # Before any blueprint, whose rules are compiled with the converters known when added.
     app.url_map.converters["int"] = IdConverter
     timing.init_app(app)
-
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(admin.bp)
-
-    # -- reports (core/reports) --
-    from .reports.views import bp as reports_bp
-
-    app.register_blueprint(reports_bp)
-
-    # -- notifications, calendar, attachments, jobs (core services) --
-    from . import attachments, jobs, notifications, workdays  # noqa: F401 - tables
-    from .attachments.views import bp as attachments_bp
-    from .notifications.views import bp as notifications_bp
-    from .workdays.views import bp as calendar_bp
-
-    app.register_blueprint(notifications_bp)
-    app.register_blueprint(calendar_bp)
-    app.register_blueprint(attachments_bp)
     # The embedded default runs due jobs in a thread, started by the first request.
     app.before_request(lambda: jobs.start_in_process(app) and None)
 
-    # -- background tasks (core/tasks): progress pages; the embedded default's task thread --
+    # The embedded default's task thread (core/tasks), started like the jobs thread.
     from .tasks import queue as task_queue
-    from .tasks.views import bp as tasks_bp
 
-    app.register_blueprint(tasks_bp)
     app.before_request(lambda: task_queue.start_in_process(app))
-
-    # -- workflow engine and inbox (core/workflow): the `workflow` and `inbox` blueprints --
-    from .workflow import views as workflow_views
-
-    workflow_views.init_app(app)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")

@@ -6,7 +6,8 @@ manages everything. One module per page family:
 
 - :mod:`~core.admin.overview` — counts, links and plugin errors (``admin.index``)
 - :mod:`~core.admin.users` — people: list, create, edit, deactivate, reset password
-- :mod:`~core.admin.imports` — bulk import of people from CSV or XLSX
+- :mod:`~core.admin.imports` — bulk import of people from CSV or XLSX (read by
+  :mod:`~core.admin.spreadsheet`)
 - :mod:`~core.admin.units` — the unit tree
 - :mod:`~core.admin.roles` — who holds which role where, and what each role allows
 - :mod:`~core.admin.plugins` — installed plugins, per-unit enablement, purge

@@ -8,12 +8,13 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from .. import units as tree
 from ..access import permission_required
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import PluginState, Unit
 from ..plugins import CORE, plugin_host
+from ..plugins.enablement import set_plugin_state
+from ..plugins.purge import purge_plugin_data
 from . import bp
 from .forms import PurgeForm
 from .scope import is_superuser, page_number, page_size, unit_or_404, units_in_scope
@@ -93,7 +94,7 @@ def plugins_set_state(name: str, unit_id: int):
     unit = unit_or_404(unit_id, PERMISSION)
     enabled = request.form.get("enabled") == "1"
     try:
-        tree.set_plugin_state(name, unit, enabled)
+        set_plugin_state(name, unit, enabled)
         db.session.commit()
     except Exception:  # noqa: BLE001 - the plugin's hook failed; it is recorded in host.errors
         db.session.rollback()
@@ -126,7 +127,7 @@ def plugins_purge(name: str, unit_id: int):
                 _l("This is not the unit code. Type %(code)s to confirm.", code=unit.code))
         else:
             try:
-                target = tree.purge_plugin_data(name, unit, export_dir())
+                target = purge_plugin_data(name, unit, export_dir())
                 db.session.commit()
             except Exception:  # noqa: BLE001 - the plugin's hook failed; it is recorded
                 db.session.rollback()

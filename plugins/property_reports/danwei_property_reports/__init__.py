@@ -144,17 +144,10 @@ def dashboard_widgets(user, unit):
 
 
 @hookimpl
-def unit_data_export(unit):
-    from .data import export
+def register_unit_data():
+    from .data import unit_data
 
-    return export(unit)
-
-
-@hookimpl
-def on_unit_purge(unit):
-    from .data import purge
-
-    purge(unit)
+    return unit_data()
 
 
 @hookimpl

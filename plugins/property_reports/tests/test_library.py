@@ -149,12 +149,10 @@ def test_leadership_adds_departments_and_teams(company, as_user, db):
 
 
 def test_purging_a_department_exports_then_deletes_only_its_data(company, as_user, pr, db,
-                                                                  tmp_path):
+                                                                  tmp_path, cli):
     import json
 
     from danwei_property_reports.models import Plan
-
-    from core.units import purge_plugin_data
 
     eng = as_user(company.people["engineering_manager"])
     finance = as_user(company.people["finance_manager"])
@@ -164,8 +162,12 @@ def test_purging_a_department_exports_then_deletes_only_its_data(company, as_use
     pr.start_plan(finance, company.departments["finance"], year, month)
     eng.post(f"{P}/specs/new", data={**SPEC, "unit": company.departments["engineering"].id})
 
-    target = purge_plugin_data("property_reports", company.departments["engineering"], tmp_path)
-    db.session.commit()
+    code = company.departments["engineering"].code
+    result = cli("plugins", "purge", "property_reports", "--unit", code, "--to", tmp_path,
+                 "--yes")
+    assert result.exit_code == 0, result.output
+    [target] = tmp_path.glob(f"property_reports-{code}-*.json")
+    db.session.expire_all()
     exported = json.loads(target.read_text(encoding="utf-8"))
     assert len(exported["property_reports_plans"]) == 1
     assert exported["property_reports_plan_items"][0]["content"] == pr.ITEM["content"]

@@ -184,14 +184,7 @@ def demo_data(demo):
 
 
 @hookimpl
-def unit_data_export(unit):
-    from .demo import export
+def register_unit_data():
+    from .data import unit_data
 
-    return export(unit)
-
-
-@hookimpl
-def on_unit_purge(unit):
-    from .demo import purge
-
-    purge(unit)
+    return unit_data()

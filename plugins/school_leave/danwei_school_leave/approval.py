@@ -42,6 +42,7 @@ from core.api import (
 )
 
 from . import rules, school
+from .assessment import preview
 from .i18n import lazy_gettext as _l
 from .models import OUTGOING, Leave, ParentCall
 
@@ -201,10 +202,8 @@ def start(leave: Leave, chain: rules.Chain, duration: rules.Duration,
 
 def refresh_fields(subject_id: str) -> dict:
     """The fields of a leave after the applicant revised it (for a resubmission)."""
-    from . import leaves
-
     leave = db.session.get(Leave, int(subject_id))
-    found = leaves.preview(leave.student, leave.unit, leave.leave_type, leave.start_at,
+    found = preview(leave.student, leave.unit, leave.leave_type, leave.start_at,
                            leave.end_at, leave.leaving_campus, extension=leave.is_extension)
     return fields_of(leave, found.chain, found.duration, school.leave_rules(leave.unit))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from core.api import (
     DemoAccount,
@@ -33,9 +33,7 @@ from .models import (
     Contact,
     Leave,
     LogEntry,
-    LogReport,
     ParentCall,
-    Reconciliation,
 )
 
 SCHOOL = "demo-school"
@@ -235,29 +233,3 @@ def _leave_in_every_state(c1: Unit, p: dict[str, User]) -> None:
                                 student_id=p[student].id, kind=kind, period="1",
                                 recorded_by_id=p["sl_duty"].id))
     db.session.flush()
-
-
-# -- export and purge (core asks before a unit's data is purged) ------------------------------
-
-TABLES = (Reconciliation, LogReport, LogEntry, ParentCall, Contact)
-
-
-def _ids(unit: Unit):
-    return select(Unit.id).where(Unit.path.like(unit.path + "%"))
-
-
-def export(unit: Unit) -> dict:
-    def rows(model):
-        return [{c.name: getattr(r, c.name) for c in model.__table__.columns}
-                for r in db.session.scalars(select(model).where(model.unit_id.in_(_ids(unit))))]
-
-    return {m.__tablename__: rows(m) for m in (*TABLES, Leave)}
-
-
-def purge(unit: Unit) -> None:
-    for model in TABLES:
-        db.session.execute(delete(model).where(model.unit_id.in_(_ids(unit))))
-    ids = list(db.session.scalars(select(Leave.id).where(Leave.unit_id.in_(_ids(unit)))
-                                  .order_by(Leave.id.desc())))
-    for leave_id in ids:  # extensions point at the leave they extend: newest first
-        db.session.execute(delete(Leave).where(Leave.id == leave_id))

@@ -6,70 +6,21 @@ the demo is made exactly as one made through the form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
 from core.api import Unit, User, audit, db, notify, utcnow
 
+# What the rules say before a leave is filed lives in .assessment, shared with the approval
+# chain (which reads it again on a resubmission); the views still ask ``leaves.preview``.
 from . import approval, rules, school
+from .assessment import Preview, advance_calls, preview  # noqa: F401
 from .i18n import lazy_gettext as _l
-from .models import APPROVED, INCOMING, PENDING, REJECTED, WITHDRAWN, Leave, ParentCall
+from .models import APPROVED, PENDING, REJECTED, WITHDRAWN, Leave
 
 #: Extensions in these states no longer protect a late student from truancy.
 DEAD = (REJECTED, WITHDRAWN)
-
-
-@dataclass
-class Preview:
-    """What the rules say about a leave before it is filed: its length, chain and refusals."""
-
-    duration: rules.Duration
-    chain: rules.Chain
-    refusals: list[rules.Refusal]
-    #: The parent's advance calls the application relies on (linked to it when filed).
-    calls: list[ParentCall] = field(default_factory=list)
-
-    @property
-    def allowed(self) -> bool:
-        return not self.refusals
-
-
-def advance_calls(student: User, unit: Unit, now: datetime | None = None) -> list[ParentCall]:
-    """The parent's recent calls to the class teacher not yet used by another leave."""
-    now = now or utcnow()
-    days = int(school.setting("parent_call_valid_days", unit))
-    return list(db.session.scalars(
-        select(ParentCall).where(
-            ParentCall.student_id == student.id,
-            ParentCall.direction == INCOMING,
-            ParentCall.leave_id.is_(None),
-            ParentCall.called_at >= now - timedelta(days=days),
-            ParentCall.called_at <= now,
-        ).order_by(ParentCall.called_at)
-    ))
-
-
-def preview(student: User, unit: Unit, leave_type: str, start: datetime, end: datetime,
-            leaving_campus: bool, extension: bool = False) -> Preview:
-    """Apply the rules to a leave (times are stored UTC); raises ValueError if end <= start.
-
-    An extension is filed by the monitor after the parent explained (line 21): the refusals,
-    which are about asking in advance, do not apply to it, but the chain table does.
-    """
-    timetable = school.timetable(unit)
-    duration = school.duration(start, end, unit)
-    facts = rules.Facts(leave_type, duration, leaving_campus,
-                        timetable.in_exam(school.local(start), school.local(end)))
-    settings = school.leave_rules(unit)
-    chain = rules.choose_chain(facts, settings)
-    if extension:
-        return Preview(duration, chain, [])
-    calls = advance_calls(student, unit)
-    refused = rules.refusals(facts, school.local(start),
-                             [school.local(c.called_at) for c in calls], settings)
-    return Preview(duration, chain, refused, calls)
 
 
 def file(*, applicant: User, student: User, unit: Unit, leave_type: str, start: datetime,
@@ -170,9 +121,9 @@ def record_return(leave: Leave, by: User, at: datetime | None = None) -> None:
           data={"late": late})
 
 
-def path_of(leave: Leave) -> str:
+def path_of(leave: Leave | int) -> str:
     """The leave's page, as a path (jobs run outside any request, so no ``url_for``)."""
-    return f"/school_leave/leave/{leave.id}"
+    return f"/school_leave/leave/{leave if isinstance(leave, int) else leave.id}"
 
 
 def class_teachers(unit: Unit, student: User) -> list[User]:

@@ -1,13 +1,13 @@
 """Core's own declarations, made through the same hooks as any plugin's."""
 
-from .declarations import DemoAccount, MenuItem, Permission, RoleSpec, SettingSpec
-from .hookspecs import hookimpl
-from .i18n import lazy_gettext as _l
-from .jobs import Job, daily, every, prune_runs
-from .notifications import SETTINGS as NOTIFICATION_SETTINGS
-from .notifications import deliver_pending, unread_count
-from .tasks import prune_results as prune_task_results
-from .tasks.builtin import SETTINGS as TASK_SETTINGS
+from ..declarations import DemoAccount, MenuItem, Permission, RoleSpec, SettingSpec
+from ..hookspecs import hookimpl
+from ..i18n import lazy_gettext as _l
+from ..jobs import Job, daily, every, prune_runs
+from ..notifications import SETTINGS as NOTIFICATION_SETTINGS
+from ..notifications import deliver_pending, unread_count
+from ..tasks import prune_results as prune_task_results
+from ..tasks.builtin import SETTINGS as TASK_SETTINGS
 
 ADMIN_PERMISSIONS = (
     "core.manage_users",
@@ -67,7 +67,7 @@ def register_settings():
 
 @hookimpl
 def menu_items(user, unit):
-    from .reports import registry as reports
+    from ..reports import registry as reports
 
     items = [
         MenuItem(_l("Administration"), "admin.index", ADMIN_PERMISSIONS, icon="gear", order=90),
@@ -86,7 +86,7 @@ def menu_items(user, unit):
     if reports.offered(unit):
         items.append(MenuItem(_l("Reports"), "reports.index", icon="bar-chart", order=50))
     # -- workflow engine and inbox (core/workflow) --
-    from .workflow.views import waiting_count
+    from ..workflow.views import waiting_count
 
     items.append(MenuItem(_l("Inbox"), "inbox.index", icon="inbox", order=4,
                           badge=waiting_count(user)))
@@ -114,13 +114,13 @@ def register_jobs():
 
 @hookimpl
 def register_tasks():
-    from .tasks.builtin import TASKS
+    from ..tasks.builtin import TASKS
 
     return TASKS
 
 
 def _workflow_due(scheduled_for):
-    from .workflow.engine import check_due
+    from ..workflow.engine import check_due
 
     check_due(scheduled_for)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from flask.cli import AppGroup
 
+from ..access import LOGIN, PUBLIC, declared_access, is_static_endpoint, plugin_of
+from ..declarations import Permission, RoleSpec, SettingSpec
 from . import corehooks
-from .access import LOGIN, PUBLIC, declared_access, is_static_endpoint, plugin_of
-from .declarations import Permission, RoleSpec, SettingSpec
-from .plugins import CORE, PluginFailure, PluginHost
+from .host import CORE, PluginFailure, PluginHost
 
 
 class _Refused(Exception):

@@ -21,7 +21,7 @@ from flask import Flask, current_app
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from . import hookspecs
+from .. import hookspecs
 
 log = logging.getLogger("danwei.plugins")
 
@@ -79,7 +79,7 @@ class PluginHost:
     strict: bool = False
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
     errors: list[PluginError] = field(default_factory=list)
-    #: Filled by :func:`core.plugins_setup.install_plugins`: what each plugin declared.
+    #: Filled by :func:`core.plugins.install.install_plugins`: what each plugin declared.
     permissions: dict[str, tuple[str, Any]] = field(default_factory=dict)
     role_specs: list[tuple[str, Any]] = field(default_factory=list)
     settings: dict[str, list[Any]] = field(default_factory=dict)

@@ -1,0 +1,139 @@
+"""Which plugins are enabled in which units, and switching them.
+
+Installing a plugin makes it available; an administrator enables it for a unit, and the unit's
+subtree inherits the nearest enable or disable recorded on itself or an ancestor. The records
+are read once per request (:func:`plugin_states`); :func:`enabled_unit_ids` gives the same
+answer as SQL for filtering lists.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import aliased
+
+from .. import audit
+from ..cache import forget, request_cache
+from ..extensions import db
+from ..models import PluginState, Unit
+from .host import CORE, plugin_host
+
+
+def enabled_unit_ids(plugin: str) -> Select:
+    """SQL: ids of the units where *plugin* is enabled.
+
+    A unit inherits the nearest state recorded on itself or an ancestor: enabling a school
+    enables its classes, unless a class below records a disable.
+    """
+    if plugin == CORE:
+        return select(Unit.id)
+    # The statement depends on nothing but the plugin's name, and building it costs more
+    # Python than running it: build it once per process.
+    if plugin not in _ENABLED:
+        _ENABLED[plugin] = _enabled_unit_ids(plugin)
+    return _ENABLED[plugin]
+
+
+_ENABLED: dict[str, Select] = {}
+
+
+def _enabled_unit_ids(plugin: str) -> Select:
+    enabler, disabler = aliased(Unit), aliased(Unit)
+    on, off = aliased(PluginState), aliased(PluginState)
+    overridden = (
+        select(off.id)
+        .join(disabler, disabler.id == off.unit_id)
+        .where(
+            off.plugin == plugin,
+            off.enabled.is_(False),
+            Unit.path.like(disabler.path + "%"),
+            disabler.depth > enabler.depth,
+        )
+        .correlate(Unit, enabler)
+    )
+    enabled_here = (
+        select(on.id)
+        .join(enabler, enabler.id == on.unit_id)
+        .where(
+            on.plugin == plugin,
+            on.enabled.is_(True),
+            Unit.path.like(enabler.path + "%"),
+            ~exists(overridden),
+        )
+        .correlate(Unit)
+    )
+    return select(Unit.id).where(exists(enabled_here))
+
+
+def enabled_plugins(unit: Unit | None) -> set[str]:
+    """Names of the loaded plugins enabled for *unit*: for each, the nearest enable/disable
+    record up the tree says (no query: the records are read once per request)."""
+    host = plugin_host()
+    if unit is None:
+        return set()
+    cache = request_cache("enabled plugins")
+    if unit.id not in cache:
+        cache[unit.id] = {plugin for plugin, states in plugin_states().items()
+                          if plugin in host.loaded and enabled_at(unit.path, states)}
+    return cache[unit.id]
+
+
+def is_enabled(plugin: str, unit: Unit) -> bool:
+    return plugin == CORE or plugin in enabled_plugins(unit)
+
+
+def forget_plugin_states() -> None:
+    """Drop what this request remembered of enable/disable records (they just changed)."""
+    forget("plugin states", "enabled plugins", "scopes", "menu")
+
+
+def plugin_states() -> dict[str, list[tuple[str, int, bool]]]:
+    """``plugin -> [(unit path, depth, enabled)]`` of every enable/disable record, per request."""
+    cache = request_cache("plugin states")
+    if "all" not in cache:
+        found: dict[str, list[tuple[str, int, bool]]] = {}
+        for plugin, path, depth, enabled in db.session.execute(
+            select(PluginState.plugin, Unit.path, Unit.depth, PluginState.enabled)
+            .join(Unit, Unit.id == PluginState.unit_id)
+        ):
+            found.setdefault(plugin, []).append((path, depth, enabled))
+        cache["all"] = found
+    return cache["all"]
+
+
+def enabled_at(path: str, states: list[tuple[str, int, bool]]) -> bool:
+    """Whether the unit at *path* has the plugin enabled: its nearest record up the tree."""
+    above = [(depth, enabled) for p, depth, enabled in states if path.startswith(p)]
+    return bool(above) and max(above)[1]
+
+
+def enabled_in_subtree(path: str, states: list[tuple[str, int, bool]]) -> bool:
+    """Whether some unit of the subtree at *path* has the plugin enabled: the unit itself, or
+    any unit below with a record that enables it."""
+    if enabled_at(path, states):
+        return True
+    return any(enabled and p.startswith(path) and p != path for p, _, enabled in states)
+
+
+def set_plugin_state(plugin: str, unit: Unit, enabled: bool) -> None:
+    """Enable or disable *plugin* for *unit*'s subtree, call its hook and audit the change."""
+    host = plugin_host()
+    if plugin not in host.loaded:
+        raise LookupError(plugin)
+    state = db.session.scalar(
+        select(PluginState).where(PluginState.plugin == plugin, PluginState.unit_id == unit.id)
+    )
+    if state is None:
+        state = PluginState(plugin=plugin, unit_id=unit.id)
+        db.session.add(state)
+    state.enabled = enabled
+    db.session.flush()
+    forget_plugin_states()
+    host.call(
+        "on_unit_enable" if enabled else "on_unit_disable", only={plugin}, propagate=True, unit=unit
+    )
+    audit.record(
+        "core.plugin_enabled" if enabled else "core.plugin_disabled",
+        subject=("plugin", plugin),
+        unit=unit,
+        summary=f"{plugin} {'enabled' if enabled else 'disabled'} for {unit.code}",
+    )
