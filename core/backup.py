@@ -31,13 +31,14 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib.metadata import version as _version
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from . import __version__, schema, storage
+from . import schema, storage
 from .extensions import db
 from .plugins import plugin_host
 
@@ -79,7 +80,7 @@ def create_backup(directory: Path) -> Path:
         manifest = {
             "format": FORMAT,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "danwei": __version__,
+            "danwei": _version("danwei"),
             "plugins": {name: info.version for name, info in plugin_host().plugins.items()},
             "migrations": {name: current for name, current, _head in schema.status()},
             "database": {"dialect": db.engine.dialect.name, "file": dump.name, "tool": tool,

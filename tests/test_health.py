@@ -11,9 +11,9 @@ down_revision = None
 from alembic import op
 import sqlalchemy as sa
 def upgrade():
-    op.create_table("tally_rows", sa.Column("id", sa.Integer, primary_key=True))
+    op.create_table("hz_tally_rows", sa.Column("id", sa.Integer, primary_key=True))
 def downgrade():
-    op.drop_table("tally_rows")
+    op.drop_table("hz_tally_rows")
 '''
 
 
@@ -29,17 +29,17 @@ def test_healthz_and_readyz_answer_anonymous_visitors(client):
 def test_readyz_waits_for_the_migrations(make_plugin, make_app):
     from core import schema
 
-    make_plugin("tally", migrations={"h1.py": TALLY})
+    make_plugin("hz_tally", migrations={"h1.py": TALLY})
     app = make_app()
     with app.app_context():
-        schema.downgrade("base", only="tally")
+        schema.downgrade("base", only="hz_tally")
         try:
             ready = app.test_client().get("/readyz")
             assert ready.status_code == 503
-            assert ready.json["checks"]["migrations"] == "behind: tally"
+            assert ready.json["checks"]["migrations"] == "behind: hz_tally"
             assert app.test_client().get("/healthz").status_code == 200
         finally:
-            schema.upgrade(only="tally")
+            schema.upgrade(only="hz_tally")
 
 
 @pytest.mark.danwei_config(REDIS_URL="redis://127.0.0.1:6379/0",
