@@ -32,6 +32,8 @@ ENV_KEYS: dict[str, type] = {
     "REDIS_URL": str,
     "LOG_JSON": bool,
     "TASKS_BACKEND": str,
+    "TASKS_QUEUE_NAME": str,
+    "RATELIMIT_KEY_PREFIX": str,
     "RUN_TASKS_IN_PROCESS": bool,
     "TASK_HEARTBEAT_SECONDS": int,
     "TASK_STALE_SECONDS": int,
@@ -83,6 +85,8 @@ class Defaults:
     LOG_JSON = True
     #: Flask-Limiter storage: memory for the embedded default, ``redis://...`` in production.
     RATELIMIT_STORAGE_URI = "memory://"
+    #: Prefix of the rate-limit keys in Redis (two intranets sharing one Redis need two).
+    RATELIMIT_KEY_PREFIX = "danwei"
     #: Requests to the login form allowed per client address.
     LOGIN_RATE_LIMIT = "20 per minute"
     #: Consecutive wrong passwords before an account is locked, and for how long.
@@ -115,6 +119,8 @@ class Defaults:
     #: Queue of background tasks (core/tasks): ``sqlite`` (instance/tasks.sqlite, one
     #: machine), ``redis`` (REDIS_URL, several machines) or ``immediate`` (run at once).
     TASKS_BACKEND = "sqlite"
+    #: Name of the queue in Redis: two intranets sharing one Redis need two names.
+    TASKS_QUEUE_NAME = "danwei"
     #: Run queued tasks in a thread of the web process (the embedded default); production
     #: runs ``danwei tasks worker`` instead.
     RUN_TASKS_IN_PROCESS = True

@@ -99,7 +99,7 @@ CORE_LAYERS = {
         "core.access", "core.audit", "core.settings", "core.units", "core.users", "core.roles",
         "core.demo", "core.schema", "core.timing", "core.jobs", "core.attachments",
         "core.notifications", "core.reports", "core.workdays", "core.workflow", "core.plugins",
-        "core.tasks", "core.backup", "core.storage", "core.secretbox",
+        "core.tasks", "core.backup", "core.storage", "core.storage_s3", "core.secretbox",
     ),
     "models and extensions": (
         "core.models", "core.extensions", "core.declarations", "core.hookspecs", "core.i18n",

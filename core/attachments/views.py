@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, send_file
 
+from .. import storage
 from ..access import login_required_only
 from ..extensions import db
-from . import Attachment, may_view, path_of
+from . import Attachment, key_of, may_view
 
 bp = Blueprint("attachments", __name__, url_prefix="/attachments")
 
@@ -24,12 +25,12 @@ def _visible(attachment_id: int) -> Attachment:
 def download(attachment_id, filename=None):
     """The file itself: images and PDFs open in the browser, the rest download."""
     attachment = _visible(attachment_id)
-    path = path_of(attachment)
-    if not path.is_file():
+    stream = storage.backend().open(key_of(attachment))
+    if stream is None:
         abort(404)
     inline = attachment.is_image or attachment.extension == "pdf"
     response = send_file(
-        path, mimetype=attachment.content_type, as_attachment=not inline,
+        stream, mimetype=attachment.content_type, as_attachment=not inline,
         download_name=attachment.filename, conditional=True, max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"
@@ -41,9 +42,10 @@ def download(attachment_id, filename=None):
 def thumbnail(attachment_id):
     """A small upright JPEG of a photo."""
     attachment = _visible(attachment_id)
-    path = path_of(attachment, thumbnail=True)
-    if not attachment.has_thumbnail or not path.is_file():
+    stream = storage.backend().open(key_of(attachment, thumbnail=True)) \
+        if attachment.has_thumbnail else None
+    if stream is None:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response = send_file(stream, mimetype="image/jpeg", max_age=0)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

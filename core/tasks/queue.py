@@ -43,7 +43,8 @@ def _build(app: Flask):
     if backend == "redis":
         if not app.config.get("REDIS_URL"):
             raise ConfigError("TASKS_BACKEND is redis but REDIS_URL is not set.")
-        huey = RedisHuey("danwei", url=app.config["REDIS_URL"], results=False)
+        huey = RedisHuey(app.config["TASKS_QUEUE_NAME"], url=app.config["REDIS_URL"],
+                         results=False)
     elif backend in ("sqlite", "immediate"):
         huey = SqliteHuey("danwei", filename=str(Path(app.instance_path) / "tasks.sqlite"),
                           results=False, immediate=backend == "immediate")
