@@ -14,7 +14,7 @@ $(BIN)/activate:
 
 install: $(BIN)/activate
 	$(BIN)/pip install -e '.[test]' $(foreach p,$(PLUGINS),-e $(p))
-	npm ci --no-audit --no-fund  # browser libraries (Chart.js) pinned in package-lock.json
+	npm ci --no-audit --no-fund  # Chart.js, and axe-core for the tests, pinned in package-lock.json
 	$(MAKE) translations
 
 translations:

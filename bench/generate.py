@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from core.localtime import local_date, local_today, to_local  # noqa: E402
 from core.models import utcnow  # noqa: E402
 
 PASSWORD = "danwei2026"  # core.demo.DEMO_PASSWORD
@@ -260,7 +261,7 @@ def build_county(sizes: dict, rng: random.Random, password_hash: str, started: f
 
 def make_templates(template: dict, started: float) -> list[dict]:
     """Leave of every kind in the template class; returns ``[{kind, ids, pending}]``."""
-    from danwei_school_leave import approval, leaves, rules, school
+    from danwei_school_leave import approval, leaves, rules
     from danwei_school_leave.demo import _at
     from danwei_school_leave.models import INCOMING, ParentCall
 
@@ -277,7 +278,7 @@ def make_templates(template: dict, started: float) -> list[dict]:
     monitor, teacher, guard = user(template["monitor"]), user(template["teacher"]), \
         user(template["guard"])
     # An exam window on the exam template's day (a school day two weeks back).
-    exam_day = school.local(_at(-10, 8)).date()
+    exam_day = to_local(_at(-10, 8)).date()
     set_setting("school_leave", "exam_windows", f"{exam_day},{exam_day}",
                 db.session.get(Unit, template["school"]))
     db.session.flush()
@@ -312,7 +313,7 @@ def make_templates(template: dict, started: float) -> list[dict]:
                     continue
                 form = None
                 if step.key == "class_teacher" and leave.parent_call_required:
-                    called = school.local(leave.start_at - timedelta(hours=14))
+                    called = to_local(leave.start_at - timedelta(hours=14))
                     form = [{"name": "called_at", "label": "called_at",
                              "value": f"{called:%Y-%m-%d %H:%M}"},
                             {"name": "phone", "label": "phone",
@@ -738,7 +739,7 @@ def build_property(years: int, rng: random.Random, password_hash: str, started: 
     user("b_pr_staff", "钱师傅", team, "staff")
     db.session.flush()
 
-    today = tracking.today()
+    today = local_today()
     specs = {}
     for key, entries in pd.SPECS.items():
         for code, title in entries:
@@ -805,7 +806,7 @@ def build_property(years: int, rng: random.Random, password_hash: str, started: 
             at = pd._utc(handed)
             decided = at + timedelta(hours=rng.randint(2, 30))
             version.plan.first_submitted_at = version.submitted_at = at
-            version.approved_on = tracking.local_date(decided)
+            version.approved_on = local_date(decided)
             version.review_record = (f"{handed} {managers[key].name}: 提交\n"
                                      f"{version.approved_on} {pm.name}: 同意")
             backdate(version, at, decided)

@@ -30,6 +30,7 @@ from .attachments import (
 from .attachments import may_view as may_view_attachment
 from .attachments.forms import AttachmentField, MultipleAttachmentField
 from .audit import record as audit
+from .cache import forget, request_cache
 from .declarations import (
     DemoAccount,
     DomainEvent,
@@ -42,13 +43,16 @@ from .declarations import (
 )
 from .demo import Demo
 from .extensions import db
+from .holders import holders, permission_holders
 from .home import chart_widget
 from .hookspecs import CONTRACT_VERSION, hookimpl
 from .i18n import gettext, lazy_gettext, ngettext, plugin_translations
 from .jobs import Deadline, Job, daily, every, monthly, weekly
 from .jobs import deadline as get_deadline
+from .localtime import local_date, local_now, local_today, local_zone, to_local, to_utc
 from .models import AuditEvent, Unit, User, utcnow
 from .notifications import notify
+from .pagination import page_size, paginate
 from .reports import (
     Chart,
     DataColumn,
@@ -223,4 +227,20 @@ __all__ = [
     "workflow_for",
     "workflow_panel",
     "workflow_waiting_query",
+    # -- contract 1.1: one mechanism, owned by core (issue 11) --
+    # local time
+    "local_date",
+    "local_now",
+    "local_today",
+    "local_zone",
+    "to_local",
+    "to_utc",
+    # request cache
+    "forget",
+    "request_cache",
+    # lists and people
+    "holders",
+    "page_size",
+    "paginate",
+    "permission_holders",
 ]

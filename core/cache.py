@@ -3,10 +3,14 @@
 A page asks the same questions many times: the user's grants for each menu entry and button,
 the plugins' enable/disable records, a scope for the list and again for a widget, settings,
 the inbox's count for the menu badge and the tabs. Each is worked out once per request and
-kept in a dict of its own, all of them in ``g`` and emptied when the next request starts
-(``web._fresh_request``; a test or a CLI command may hold one application context across
-several requests). Outside a request nothing is kept, so a command or a test that changes
-data and asks again gets a fresh answer.
+kept in a dict of its own, all of them in one holder in ``g``, emptied when the next request
+starts (:func:`clear`, called by ``web._fresh_request``; a test or a CLI command may hold one
+application context across several requests). Outside a request nothing is kept, so a
+command or a test that changes data and asks again gets a fresh answer.
+
+Plugins use the same two functions through :mod:`core.api`, naming their caches
+``<plugin>.<what>``. Every cache of Danwei's lives in this one holder, so clearing them needs
+no list of names.
 """
 
 from __future__ import annotations
@@ -29,3 +33,9 @@ def forget(*names: str) -> None:
     caches = g.get(KEY, {}) if has_request_context() else {}
     for name in names:
         caches.pop(name, None)
+
+
+def clear() -> None:
+    """Drop every cache: a new request starts."""
+    if has_request_context():
+        g.pop(KEY, None)

@@ -12,7 +12,7 @@ A plugin declares the contract versions it supports in ``DANWEI_CONTRACT``
 import pluggy
 
 #: The version of this contract. Minor versions add hooks; major versions change them.
-CONTRACT_VERSION = "1.0"
+CONTRACT_VERSION = "1.1"
 
 hookspec = pluggy.HookspecMarker("danwei")
 hookimpl = pluggy.HookimplMarker("danwei")

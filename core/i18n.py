@@ -212,14 +212,19 @@ class PluginTranslations:
     def lazy_ngettext(self, singular: str, plural: str, num: int, **variables) -> LazyString:
         return LazyString(self.ngettext, singular, plural, num, **variables)
 
+    def __iter__(self):
+        """``gettext, lazy_gettext, ngettext = plugin_translations("notices")``: a plugin's
+        ``i18n.py`` is that one line."""
+        return iter((self.gettext, self.lazy_gettext, self.ngettext))
+
 
 def plugin_translations(plugin: str) -> PluginTranslations:
-    """The gettext functions of *plugin*'s own domain, bound once in the plugin's package::
+    """The gettext functions of *plugin*'s own domain, bound once in the plugin's package
+    (its ``i18n.py``)::
 
-        translations = plugin_translations("school_leave")
-        gettext = translations.gettext
-        lazy_gettext = _l = translations.lazy_gettext
-        ngettext = translations.ngettext
+        gettext, lazy_gettext, ngettext = plugin_translations("school_leave")
+
+    ``lazy_ngettext`` is an attribute of the returned object.
 
     Templates under ``templates/<plugin>/`` need nothing: their ``_()``, ``gettext()``,
     ``ngettext()`` and ``{% trans %}`` are compiled to the plugin's domain.

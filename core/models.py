@@ -9,7 +9,8 @@ import json
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, event
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .extensions import db
@@ -48,9 +49,19 @@ class Unit(db.Model):
         """Ids from the root down to this unit, inclusive."""
         return [int(p) for p in self.path.strip("/").split("/") if p]
 
+    @hybrid_method
     def is_within(self, other: Unit) -> bool:
-        """True when this unit is *other* or lies in its subtree."""
+        """True when this unit is *other* or lies in its subtree.
+
+        On the class it is the SQL condition, the one way to ask for a subtree:
+        ``select(Unit.id).where(Unit.is_within(school))``. *other* may be an aliased ``Unit``
+        too (a join "every unit under a holder's unit").
+        """
         return self.path.startswith(other.path)
+
+    @is_within.expression
+    def is_within(cls, other: Unit) -> ColumnElement[bool]:
+        return cls.path.like(other.path + "%")
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"

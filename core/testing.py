@@ -5,8 +5,13 @@ folder). For PostgreSQL a fresh database is created for the session and dropped 
 The schema is built by running the real migrations once; every test starts from empty tables.
 
 Fixtures: ``app``, ``client``, ``db``, ``runner``, ``cli``, ``make_app``, ``create_unit``,
-``create_user``, ``login``, ``login_as``, ``make_plugin``, ``fresh_database_url``. Mark a test with
+``unit_tree``, ``create_user``, ``enable_plugin``, ``login``, ``login_as``, ``as_user``,
+``run_jobs``, ``set_calendar_day``, ``notifications_of``, ``load_demo``, ``make_plugin``,
+``fresh_database_url``; and the function :func:`queries_of`. Mark a test with
 ``@pytest.mark.danwei_config(KEY=value)`` to change the app's configuration.
+
+A plugin's tests use these and :mod:`core.api`, nothing else of core (a test of the core suite
+checks the bundled plugins), so they keep working when core's insides move.
 
 The real-browser fixtures (``live_server``, ``browser``, ``page``, ``phone``,
 ``console_errors``, ``log_in``; marker ``browser``) are in :mod:`core.testing_browser`, loaded
@@ -16,6 +21,7 @@ with this plugin.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import textwrap
 import uuid
@@ -222,6 +228,48 @@ def create_unit(app):
 
 
 @pytest.fixture
+def unit_tree(app):
+    """``unit_tree("school/grade1/class1", kinds=("school", "grade", "class"))`` → the last
+    unit of the path, creating the units that do not exist yet (each named by its code, of the
+    kind given at its depth, "unit" beyond). Its ancestors are ``unit.parent``, ...; calling it
+    again with a longer path adds to the same tree."""
+    from sqlalchemy import select
+
+    from . import units
+    from .extensions import db
+    from .models import Unit
+
+    def make(path: str, kinds=()):
+        parent = None
+        for depth, code in enumerate(c for c in path.split("/") if c):
+            unit = db.session.scalar(select(Unit).where(Unit.code == code))
+            if unit is None:
+                kind = kinds[depth] if depth < len(kinds) else "unit"
+                unit = units.create_unit(code, code, kind, parent)
+            parent = unit
+        if parent is None:
+            raise ValueError("unit_tree needs at least one code")
+        db.session.commit()
+        return parent
+
+    return make
+
+
+@pytest.fixture
+def enable_plugin(app):
+    """``enable_plugin(plugin, unit, enabled=True)``: enable (or disable) *plugin* for *unit*
+    and its subtree, as an administrator does (hook called, change audited), and commit."""
+    from . import units
+    from .extensions import db
+
+    def switch(plugin: str, unit, enabled: bool = True) -> None:
+        units.set_plugin_state(plugin, unit, enabled)
+        db.session.commit()
+
+    return switch
+
+
+@pytest.fixture
 def create_user(app):
     """``create_user(username=None, unit=None, roles=(("role", unit), ...), **fields)``."""
     from . import roles as role_service
@@ -243,13 +291,23 @@ def create_user(app):
 
 @pytest.fixture
 def login(client):
-    """``login(user_or_username, password=TEST_PASSWORD, client=client)`` via the real form."""
+    """``login(user_or_username, password=TEST_PASSWORD, using=client)`` via the real form.
+
+    A client already logged in logs out first (through ``/logout``), so that it is *user* who
+    is logged in afterwards: the login page would otherwise just send the first user on.
+    """
 
     def do(user, password=TEST_PASSWORD, using=None):
         using = using or client
+        with using.session_transaction() as session:
+            logged_in = "_user_id" in session
+        if logged_in:
+            using.post("/logout")
         username = getattr(user, "username", user)
         response = using.post("/login", data={"username": username, "password": password})
         assert response.status_code == 302, f"login of {username} failed"
+        with using.session_transaction() as session:
+            assert "_user_id" in session, f"login of {username} failed"
         return response
 
     return do
@@ -269,6 +327,86 @@ def login_as(create_user, login, client):
     return do
 
 
+@pytest.fixture
+def as_user(app, login):
+    """``as_user(user)``: a new test client logged in as *user*, for tests where several people
+    take turns (an applicant and the approvers of a chain)."""
+
+    def make(user):
+        using = app.test_client()
+        login(user, using=using)
+        return using
+
+    return make
+
+
+# -- jobs, calendar, notifications, demo --------------------------------------------------------
+
+
+@pytest.fixture
+def run_jobs(app):
+    """``run_jobs(at=None, job=None, force=False)``: run the scheduled jobs due at *at* (naive
+    UTC; default now) as ``danwei jobs run`` does, only *job* when given, and *force* it to run
+    whatever its schedule says. Returns the outcomes (``job``, ``status``, ...)."""
+    from . import jobs
+
+    def run(at=None, job: str | None = None, force: bool = False):
+        return jobs.run_due(now=at, only=job, force=force)
+
+    return run
+
+
+@pytest.fixture
+def set_calendar_day(app):
+    """``set_calendar_day(day, "holiday" | "workday", name="")``: record a public holiday or a
+    make-up working day, as an administrator does on the calendar page, and commit."""
+    from . import workdays
+    from .extensions import db
+
+    def record(day, kind: str, name: str = ""):
+        row = workdays.set_day(day, kind, name)
+        db.session.commit()
+        workdays.forget_cache()
+        return row
+
+    return record
+
+
+@pytest.fixture
+def notifications_of(app):
+    """``notifications_of(user)``: the in-app notifications *user* received, oldest first."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .notifications import Notification
+
+    def find(user):
+        db.session.expire_all()
+        return list(db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id)
+            .order_by(Notification.id)
+        ))
+
+    return find
+
+
+@pytest.fixture
+def load_demo(app):
+    """``load_demo()``: run every plugin's ``demo_data`` hook as ``danwei demo`` does; returns
+    ``[(plugin, DemoAccount), ...]``."""
+    from . import demo
+
+    return demo.load_demo
+
+
+def queries_of(response) -> int | None:
+    """How many SQL statements the request of *response* ran (needs the app configured with
+    ``SERVER_TIMING=True``, e.g. ``@pytest.mark.danwei_config(SERVER_TIMING=True)``)."""
+    from .timing import queries_of as count
+
+    return count(response)
+
+
 # -- throwaway plugins ------------------------------------------------------------------------
 
 
@@ -279,18 +417,24 @@ def make_plugin(tmp_path, monkeypatch):
     ``make_plugin(name, source, contract=">=1.0,<2", migrations={file: text}, files={path:
     text})`` creates the package with *source* as its ``__init__.py`` and an entry point in
     ``danwei.plugins``, discoverable through importlib.metadata exactly as a pip install would
-    be. Build the app afterwards with ``make_app``.
+    be. ``make_plugin(name, folder=path)`` installs a copy of a plugin package kept on disk
+    (its ``__init__.py`` declares ``DANWEI_CONTRACT`` itself; *files* are added on top).
+    Build the app afterwards with ``make_app``.
     """
     site = tmp_path / "site"
     site.mkdir()
     monkeypatch.syspath_prepend(str(site))
     names = []
 
-    def make(name, source="", contract=">=1.0,<2", migrations=None, files=None, version="0.1"):
+    def make(name, source="", contract=">=1.0,<2", migrations=None, files=None, version="0.1",
+             folder=None):
         package = site / f"danwei_{name}"
-        package.mkdir()
-        header = f"DANWEI_CONTRACT = {contract!r}\n" if contract is not None else ""
-        (package / "__init__.py").write_text(header + textwrap.dedent(source), encoding="utf-8")
+        if folder is not None:
+            shutil.copytree(folder, package, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            package.mkdir()
+            header = f"DANWEI_CONTRACT = {contract!r}\n" if contract is not None else ""
+            (package / "__init__.py").write_text(header + textwrap.dedent(source), "utf-8")
         if migrations:
             folder = package / "migrations"
             (folder / "versions").mkdir(parents=True)

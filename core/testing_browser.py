@@ -31,6 +31,16 @@ forgets it. The fixtures:
     on purpose clears the list after checking it.
 ``log_in``
     ``log_in(page, user, password=TEST_PASSWORD)`` logs in through the real form.
+``new_page``
+    ``new_page()`` (or ``new_page(phone=True)``) opens one more page with its own cookies, for
+    a second person acting in the same test; closed at the end of the test.
+``accessibility``
+    What the automatic accessibility check saw (:mod:`core.testing_a11y`): every HTML page the
+    live server sends to ``page``, ``phone`` or ``new_page()`` is checked by axe-core, for WCAG
+    2.1 A and AA, when it has loaded. ``accessibility.violations`` must be empty when the test
+    ends (the failure lists each rule, element and help); ``accessibility.checked`` lists the
+    URLs checked. A page changed by the test after loading (a menu opened, a form's errors) is
+    checked with ``assert_accessible(page)``, imported from this module.
 
 Use Playwright's ``expect(...)`` assertions (they wait, up to ``TIMEOUT``) after a click that
 loads a page, rather than reading the page at once.
@@ -59,7 +69,9 @@ import pytest
 from flask import Flask, url_for
 from werkzeug.serving import make_server
 
+from . import testing_a11y
 from .testing import TEST_PASSWORD
+from .testing_a11y import assert_accessible as assert_accessible  # part of the kit
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -70,6 +82,8 @@ TIMEOUT = 10_000
 
 #: Test reports by phase ("setup", "call", "teardown"), kept for the fixtures' teardown.
 REPORTS = pytest.StashKey[dict]()
+#: Pages checked for accessibility in the session, and the violations found, for the summary.
+CHECKED = pytest.StashKey[list]()
 
 
 def pytest_configure(config):
@@ -169,17 +183,11 @@ def live_server(app) -> Iterator[LiveServer]:
 def browser():
     """Chromium, started once for the session."""
     if not os.access(CHROMIUM, os.X_OK):
-        message = f"{CHROMIUM} is missing: run `make browser-deps`"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        _unavailable(f"{CHROMIUM} is missing: run `make browser-deps`")
     try:  # imported here, so that core's pytest plugin loads where Playwright is not installed
         from playwright.sync_api import expect, sync_playwright
     except ImportError:
-        message = "Playwright is missing: pip install 'danwei[test]'"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        _unavailable("Playwright is missing: pip install 'danwei[test]'")
     expect.set_options(timeout=TIMEOUT)
     playwright = sync_playwright().start()
     try:
@@ -192,6 +200,42 @@ def browser():
         playwright.stop()
 
 
+def _unavailable(message: str):
+    """Skip the test for want of a browser tool, or fail it in CI (``CI`` is set)."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def accessibility(request) -> Iterator[testing_a11y.Watch]:
+    """What axe-core found on the test's pages; no violation may be left when the test ends."""
+    try:
+        testing_a11y.axe_source()
+    except FileNotFoundError as exc:
+        _unavailable(str(exc))
+    seen = testing_a11y.Watch()
+    yield seen
+    request.config.stash.setdefault(CHECKED, []).append(seen)
+    if _failed(request.node):
+        return  # the test's own failure says enough
+    if seen.errors:
+        pytest.fail(f"axe-core could not check a page: {seen.errors}", pytrace=False)
+    if seen.violations:
+        pytest.fail(testing_a11y.describe(seen.violations), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    watches = config.stash.get(CHECKED, [])
+    if watches:
+        pages = sum(len(w.checked) for w in watches)
+        found = sum(len(v.nodes) for w in watches for v in w.violations)
+        left = sum(w.unchecked for w in watches)
+        terminalreporter.write_line(
+            f"accessibility (axe-core, WCAG 2.1 A/AA): {pages} pages checked, "
+            f"{found} elements in violation, {left} left before they loaded")
+
+
 @pytest.fixture
 def console_errors() -> Iterator[list[str]]:
     """The console errors of the test's pages; must be empty when the test ends."""
@@ -200,11 +244,12 @@ def console_errors() -> Iterator[list[str]]:
     assert errors == [], "the browser reported errors (see above)"
 
 
-def _open_page(browser, live_server, console_errors, request, name, **options):
+def _open_page(browser, live_server, console_errors, accessibility, request, name, **options):
     context = browser.new_context(
         base_url=live_server.url, locale="en-US", timezone_id="Asia/Shanghai", **options
     )
     context.set_default_timeout(TIMEOUT)
+    testing_a11y.watch(context, live_server.url, accessibility)
     page = context.new_page()
 
     def on_console(message):
@@ -234,18 +279,41 @@ def _save_artifacts(page, request, name: str) -> None:
         (folder / f"{stem}.txt").write_text(f"no screenshot: {exc}\n", encoding="utf-8")
 
 
+#: Browser context options of a desktop and of a phone.
+DESKTOP_OPTIONS = {"viewport": DESKTOP}
+PHONE_OPTIONS = {"viewport": PHONE, "is_mobile": True, "has_touch": True,
+                 "device_scale_factor": 2}
+
+
 @pytest.fixture
-def page(browser, live_server, console_errors, request):
+def page(browser, live_server, console_errors, accessibility, request):
     """A desktop browser page on the live server."""
-    yield from _open_page(browser, live_server, console_errors, request, "page",
-                          viewport=DESKTOP)
+    yield from _open_page(browser, live_server, console_errors, accessibility, request, "page",
+                          **DESKTOP_OPTIONS)
 
 
 @pytest.fixture
-def phone(browser, live_server, console_errors, request):
+def phone(browser, live_server, console_errors, accessibility, request):
     """A phone-sized touch browser page on the live server."""
-    yield from _open_page(browser, live_server, console_errors, request, "phone",
-                          viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    yield from _open_page(browser, live_server, console_errors, accessibility, request, "phone",
+                          **PHONE_OPTIONS)
+
+
+@pytest.fixture
+def new_page(browser, live_server, console_errors, accessibility, request):
+    """``new_page(phone=False)``: one more page, with its own cookies, for a second person."""
+    opened = []
+
+    def open_page(phone: bool = False):
+        pages = _open_page(browser, live_server, console_errors, accessibility, request,
+                           f"new_page{len(opened) + 1}",
+                           **(PHONE_OPTIONS if phone else DESKTOP_OPTIONS))
+        opened.append(pages)
+        return next(pages)
+
+    yield open_page
+    for pages in reversed(opened):
+        next(pages, None)  # closes the page's context (and saves artifacts if the test failed)
 
 
 @pytest.fixture

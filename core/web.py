@@ -63,15 +63,17 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error_page)
 
 
-#: Per-request caches kept in ``g``. Cleared at the start of each request because a test (or a
-#: CLI command) may hold one application context across several requests.
-REQUEST_CACHES = ("_login_user", cache.KEY, "_site_name", "unit", "units", "_flask_babel",
-                  "csrf_token", "_admin_perms")
+#: What libraries keep in ``g`` for one request: flask-login's user, flask-babel's locale and
+#: translations, flask-wtf's CSRF token. A test (or a CLI command) may hold one application
+#: context, hence one ``g``, across several requests, so they are dropped when a request starts.
+#: Danwei's own per-request values live in :mod:`core.cache` and are dropped with it.
+LIBRARY_KEYS = ("_login_user", "_flask_babel", "csrf_token")
 
 
 def _fresh_request() -> None:
-    for key in REQUEST_CACHES:
+    for key in LIBRARY_KEYS:
         g.pop(key, None)
+    cache.clear()
 
 
 def _load_user(user_id: str) -> User | None:
@@ -104,7 +106,7 @@ def units_of(user: User) -> list[Unit]:
 
 def _set_current_unit() -> None:
     """``g.unit``: the unit the user chose in the switcher, else their own unit."""
-    g.unit = None
+    g.unit, g.units = None, []
     if access.is_static_endpoint(request.endpoint or "") or not current_user.is_authenticated:
         return
     g.units = units_of(current_user)
@@ -138,9 +140,10 @@ def menu_for(user: User, unit: Unit | None) -> list:
 
 
 def site_name() -> str:
-    if "_site_name" not in g:
-        g._site_name = get_setting("core", "site_name")
-    return g._site_name
+    remembered = cache.request_cache("site")
+    if "name" not in remembered:
+        remembered["name"] = get_setting("core", "site_name")
+    return remembered["name"]
 
 
 def _layout_context() -> dict:

@@ -87,7 +87,7 @@ def lint(config_text: str, tmp_path, capsys) -> tuple[bool, str]:
 #: ``core`` itself (the app factory, which imports everything) is above them all.
 CORE_LAYERS = {
     "public API and entry points": ("core.api", "core.cli", "core.testing",
-                                    "core.testing_browser"),
+                                    "core.testing_browser", "core.testing_a11y"),
     "views and request wiring": (
         "core.web", "core.auth", "core.home", "core.admin",
         "core.attachments.views", "core.attachments.forms", "core.notifications.views",
@@ -100,10 +100,11 @@ CORE_LAYERS = {
         "core.demo", "core.schema", "core.timing", "core.jobs", "core.attachments",
         "core.notifications", "core.reports", "core.workdays", "core.workflow", "core.plugins",
         "core.tasks", "core.backup", "core.storage", "core.storage_s3", "core.secretbox",
+        "core.holders", "core.pagination",
     ),
     "models and extensions": (
         "core.models", "core.extensions", "core.declarations", "core.hookspecs", "core.i18n",
-        "core.cache", "core.args", "core.config", "core.paths",
+        "core.cache", "core.args", "core.config", "core.paths", "core.localtime",
     ),
 }
 

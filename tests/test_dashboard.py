@@ -62,7 +62,7 @@ tasks = sa.Table(
 def _visible(unit):
     """Tasks of *unit*'s subtree that the user may see."""
     return (tasks.c.unit_id.in_(unit_ids_where("rep_dash.view"))
-            & tasks.c.unit_id.in_(sa.select(Unit.id).where(Unit.path.like(unit.path + "%"))))
+            & tasks.c.unit_id.in_(sa.select(Unit.id).where(Unit.is_within(unit))))
 
 
 def _count(*where):

@@ -20,9 +20,10 @@ from ..access import can, permission_required, unit_ids_where
 from ..audit import record
 from ..extensions import db
 from ..models import AuditEvent, Unit, User
+from ..pagination import paginate
 from ..plugins import plugin_host
 from . import bp
-from .scope import contains, is_superuser, page_number, page_size
+from .scope import contains, is_superuser
 
 PERMISSION = "core.view_audit"
 FILTERS = ("action", "plugin", "actor", "unit", "start", "end", "q")
@@ -62,7 +63,7 @@ def filtered_events(args) -> tuple[Select, dict]:
             query = query.where(False)
         else:
             query = query.where(AuditEvent.unit_id.in_(
-                select(Unit.id).where(Unit.path.like(unit.path + "%"))))
+                select(Unit.id).where(Unit.is_within(unit))))
     start, end = _day(wanted["start"]), _day(wanted["end"])
     # 0001-01-01 and 9999-12-31 overflow there: a bound beyond every event is no bound at all.
     if start:
@@ -82,7 +83,7 @@ def audit():
     """The audit log in scope, newest first, with filters."""
     query, wanted = filtered_events(request.args)
     query = query.options(joinedload(AuditEvent.actor), joinedload(AuditEvent.unit))
-    page = db.paginate(query, page=page_number(), per_page=page_size(), error_out=False)
+    page = paginate(query)
     plugins = ["core", *sorted(plugin_host().plugins)]
     return render_template("admin/audit.html", page=page, wanted=wanted, plugins=plugins,
                            export_args={k: v for k, v in wanted.items() if v})

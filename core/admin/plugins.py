@@ -12,12 +12,13 @@ from ..access import permission_required
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import PluginState, Unit
+from ..pagination import paginate
 from ..plugins import CORE, plugin_host
 from ..plugins.enablement import set_plugin_state
 from ..plugins.purge import purge_plugin_data
 from . import bp
 from .forms import PurgeForm
-from .scope import is_superuser, page_number, page_size, unit_or_404, units_in_scope
+from .scope import is_superuser, unit_or_404, units_in_scope
 
 PERMISSION = "core.manage_plugins"
 
@@ -76,8 +77,7 @@ def states_of(plugin: str, units: list[Unit]) -> dict[int, dict]:
 def plugins_units(name: str):
     """Where a plugin is enabled, among the units in scope; enable or disable it there."""
     info = _loaded_or_404(name)
-    page = db.paginate(units_in_scope(PERMISSION), page=page_number(), per_page=page_size(),
-                       error_out=False)
+    page = paginate(units_in_scope(PERMISSION))
     units = list(page.items)
     top = min((u.depth for u in units), default=0)
     return render_template(

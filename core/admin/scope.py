@@ -4,15 +4,15 @@ permission of the page, filtered in SQL. Objects outside answer 404, as if they 
 
 from __future__ import annotations
 
-from flask import abort, g
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, func, select, true
 
 from ..access import can_anywhere, require, unit_ids_where
-from ..args import arg_int
+from ..cache import request_cache
 from ..extensions import db
 from ..models import Unit, User
-from ..settings import get_setting
+from ..pagination import page_number, page_size  # noqa: F401 - admin views import them here
 
 #: Every permission that opens some administration page.
 ADMIN_PERMISSIONS = (
@@ -27,9 +27,10 @@ ADMIN_PERMISSIONS = (
 
 def held_permissions() -> set[str]:
     """The admin permissions the current user holds somewhere (cached for the request)."""
-    if "_admin_perms" not in g:
-        g._admin_perms = {p for p in ADMIN_PERMISSIONS if can_anywhere(p)}
-    return g._admin_perms
+    cache = request_cache("admin")
+    if "held" not in cache:
+        cache["held"] = {p for p in ADMIN_PERMISSIONS if can_anywhere(p)}
+    return cache["held"]
 
 
 def is_superuser() -> bool:
@@ -74,14 +75,6 @@ def unit_choices(permission: str, blank: str | None = None,
     top = min((u.depth for u in units), default=0)
     choices = [(u.id, f"{'　' * (u.depth - top)}{u.name} ({u.code})") for u in units]
     return ([(0, blank)] if blank is not None else []) + choices
-
-
-def page_size() -> int:
-    return int(get_setting("core", "page_size"))
-
-
-def page_number() -> int:
-    return arg_int("page", 1)
 
 
 def contains(column, text: str) -> ColumnElement[bool]:

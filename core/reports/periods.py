@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from babel.dates import format_skeleton
-from flask import current_app, has_app_context
+from flask import has_app_context
 from flask_babel import get_locale
+
+from ..localtime import local_today
 
 #: The kinds of period a report may be asked for, shortest first.
 PERIOD_KINDS = ("month", "quarter", "year")
@@ -101,9 +102,8 @@ class Period:
 
 
 def today() -> date:
-    """Today in the intranet's time zone (Asia/Shanghai unless configured otherwise)."""
-    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
-    return datetime.now(ZoneInfo(zone)).date()
+    """Today in the intranet's time zone."""
+    return local_today()
 
 
 def recent_periods(kinds: tuple[str, ...], day: date) -> list[Period]:

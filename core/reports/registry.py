@@ -68,7 +68,7 @@ def sections() -> list[tuple[str, ReportSection]]:
 def scope(plugin: str, permission: str, unit: Unit, user: User | None = None) -> Select:
     """SQL: ids of the units in *unit*'s subtree where *user* holds *permission* and
     *plugin* is enabled. This is ``ReportContext.unit_ids``."""
-    query = unit_ids_where(permission, user).where(Unit.path.like(unit.path + "%"))
+    query = unit_ids_where(permission, user).where(Unit.is_within(unit))
     if plugin != CORE and plugin_of(permission) != plugin:
         query = query.where(Unit.id.in_(enabled_unit_ids(plugin)))
     return query

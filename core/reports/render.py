@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import g, render_template
+from flask import render_template
 from flask_babel import format_decimal, format_percent
 from markupsafe import Markup
 from sqlalchemy.sql.base import Executable
 
+from ..cache import request_cache
 from ..extensions import db
 from .declarations import Chart, DataColumn, DataTable, Note
 
@@ -198,7 +199,7 @@ def render_chart(chart: Chart, caption: bool = True) -> Markup:
     """HTML for *chart*: a canvas and its data block, under its title unless *caption* is
     false. Pages that show charts load ``charts.js`` (``reports/_scripts.html``); the home page
     and report pages do."""
-    counter = g.setdefault("_danwei_charts", itertools.count(1))
+    counter = request_cache("charts").setdefault("ids", itertools.count(1))
     return Markup(render_template(
         "reports/_chart.html", chart=chart, config=chart_config(chart), caption=caption,
         element_id=f"chart-{next(counter)}",

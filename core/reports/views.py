@@ -150,7 +150,7 @@ def _unit_choices(chosen: Unit, below: Select | None = None) -> list[Unit]:
     when given) and the chosen unit, in tree order."""
     current = g.unit
     query = select(Unit).where(
-        Unit.path.like(current.path + "%"),
+        Unit.is_within(current),
         Unit.depth <= current.depth + UNIT_LEVELS,
     )
     if below is not None:

@@ -6,7 +6,7 @@ when it is a Monday–Friday not marked ``holiday``. Every due time in Danwei is
 
 Working time only flows on working days: ``add_working_days(friday_10am, 1)`` is Monday 10:00,
 and half a day is twelve hours of working time. Naive datetimes are UTC, like every stored
-datetime in Danwei; calendar days are those of ``BABEL_DEFAULT_TIMEZONE`` (Asia/Shanghai),
+datetime in Danwei; calendar days are those of the intranet's zone (:mod:`core.localtime`),
 so a deadline computed at 23:30 UTC on a Sunday already counts from Monday in Beijing.
 """
 
@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..localtime import local_zone, to_local, to_utc
 from ..models import utcnow
 
 HOLIDAY = "holiday"
@@ -81,11 +81,6 @@ def forget_cache() -> None:
         current_app.extensions.setdefault("danwei_workdays", {}).pop("cache", None)
 
 
-def local_zone() -> ZoneInfo:
-    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
-    return ZoneInfo(name or "Asia/Shanghai")
-
-
 def is_working_day(d: date) -> bool:
     """Whether people work on *d*: weekdays unless a holiday, weekends only when made up."""
     if isinstance(d, datetime):
@@ -128,16 +123,13 @@ def previous_working_day(d: date, include_today: bool = True) -> date:
 
 def _to_local(moment: datetime) -> tuple[datetime, bool]:
     """*moment* as a naive local wall time, and whether it came in naive (i.e. UTC)."""
-    naive = moment.tzinfo is None
-    aware = moment.replace(tzinfo=UTC) if naive else moment
-    return aware.astimezone(local_zone()).replace(tzinfo=None), naive
+    return to_local(moment), moment.tzinfo is None
 
 
 def _from_local(wall: datetime, naive: bool, like: datetime) -> datetime:
-    aware = wall.replace(tzinfo=local_zone())
     if naive:
-        return aware.astimezone(UTC).replace(tzinfo=None)
-    return aware.astimezone(like.tzinfo)
+        return to_utc(wall)
+    return wall.replace(tzinfo=local_zone()).astimezone(like.tzinfo)
 
 
 def _midnight(d: date) -> datetime:
@@ -216,11 +208,6 @@ def working_days_between(a: date | datetime, b: date | datetime, unit=None) -> f
             total += stop - cursor
         cursor = stop
     return total / timedelta(days=1)
-
-
-def local_today() -> date:
-    """Today in the local calendar."""
-    return _to_local(utcnow())[0].date()
 
 
 # -- editing ------------------------------------------------------------------------------------

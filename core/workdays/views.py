@@ -25,6 +25,7 @@ from ..audit import record
 from ..extensions import db
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
+from ..localtime import local_today
 from . import (
     BUILTIN,
     HOLIDAY,
@@ -33,7 +34,6 @@ from . import (
     forget_cache,
     holidays_of,
     import_year,
-    local_today,
     parse_lines,
     working_days_between,
 )

@@ -17,7 +17,7 @@ from core.api import Job, MenuItem, Permission, RoleSpec, SettingSpec, Widget, d
 from .i18n import lazy_gettext as _l
 
 #: Hook contract versions this plugin supports.
-DANWEI_CONTRACT = ">=1.0,<2"
+DANWEI_CONTRACT = ">=1.1,<2"
 #: What people read for the plugin (inbox filter, admin plugins page).
 DANWEI_LABEL = _l("Property monthly plans")
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from core.api import DemoAccount, Unit, db, start_workflow, utcnow
+from core.api import DemoAccount, Unit, db, local_today, start_workflow, utcnow
 
 from . import deadlines as dl
 from . import metrics, tracking
@@ -237,7 +237,7 @@ PLAN_WORK = {
 
 def _history(company, departments, teams, managers, pm, boss, leader) -> None:
     rng = random.Random(2026)
-    today = tracking.today()
+    today = local_today()
     specs = {}
     for key, entries in SPECS.items():
         for code, title in entries:
@@ -331,7 +331,7 @@ def _plan(unit: Unit, year: int, month: int, key: str, author, approver, specs, 
         handed = deadline.due - timedelta(days=rng.randint(0, 3))
         if rng.random() < 0.1:
             handed = deadline.due + timedelta(days=rng.randint(1, 3))
-        handed = min(handed, tracking.today())
+        handed = min(handed, local_today())
         plan.first_submitted_at = version.submitted_at = _utc(handed)
         version.status = APPROVED
         version.approved_by = approver

@@ -6,9 +6,4 @@ where both translate a msgid (see "Translations" in ``docs/plugins.md``).
 
 from core.api import plugin_translations
 
-translations = plugin_translations("property_reports")
-gettext = translations.gettext
-lazy_gettext = translations.lazy_gettext
-ngettext = translations.ngettext
-
-__all__ = ["gettext", "lazy_gettext", "ngettext"]
+gettext, lazy_gettext, ngettext = plugin_translations("property_reports")

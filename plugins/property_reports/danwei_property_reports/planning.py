@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from core.api import Unit, User, audit, db, utcnow
+from core.api import Unit, User, audit, db, local_date, local_today, utcnow
 
 from . import deadlines as dl
 from . import tracking
@@ -68,7 +68,7 @@ def start(unit: Unit, year: int, month: int, author: User) -> Plan:
                 author=author, due_on=deadline.due)
     plan.versions.append(PlanVersion(
         number=1, starts_on=starts, ends_on=ends, prepared_by=author,
-        prepared_on=tracking.today(),
+        prepared_on=local_today(),
     ))
     db.session.add(plan)
     audit(f"{PLUGIN}.plan_started", subject=plan, unit=unit,
@@ -102,7 +102,7 @@ def propose_revision(plan: Plan, user: User, reason: str) -> PlanVersion:
         raise PlanError(gettext("Only an approved or rejected plan can be revised; version "
                                 "%(n)d is still being worked on.", n=latest.number))
     version = copy_plan_version(
-        latest, latest.number + 1, prepared_by=user, prepared_on=tracking.today(),
+        latest, latest.number + 1, prepared_by=user, prepared_on=local_today(),
         revision_reason=reason.strip(),
     )
     plan.versions.append(version)
@@ -126,7 +126,7 @@ def mark_submitted(version: PlanVersion) -> None:
 
 def record_review(version: PlanVersion, who: User | None, what: str, comment: str) -> None:
     """Append a line to the version's review record (评审记录, line 69)."""
-    stamp = tracking.local_date(utcnow()).isoformat()
+    stamp = local_date(utcnow()).isoformat()
     line = f"{stamp} {who.name if who else '—'}: {what}" + (f" — {comment}" if comment else "")
     version.review_record = (version.review_record + "\n" + line).strip()
 
@@ -142,7 +142,7 @@ def decided(version: PlanVersion, state: str, actor: User | None, comment: str) 
                 other.status = SUPERSEDED
         version.status = APPROVED
         version.approved_by = actor
-        version.approved_on = tracking.local_date(utcnow())
+        version.approved_on = local_date(utcnow())
         if plan.approver_id is None and actor is not None:
             plan.approver = actor
     elif state in (RETURNED, REJECTED, WITHDRAWN):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.api import Unit, User, audit, db, utcnow
+from core.api import Unit, User, audit, db, local_date, utcnow
 
 from . import deadlines as dl
 from . import metrics, tracking
@@ -62,7 +62,7 @@ def start(unit: Unit, year: int, month: int, author: User) -> Summary:
 def check_editable(summary: Summary, user: User) -> None:
     if summary.status != DRAFT:
         raise SummaryError(gettext("This summary was submitted on %(day)s and can no longer be "
-                                   "changed.", day=tracking.local_date(summary.submitted_at)))
+                                   "changed.", day=local_date(summary.submitted_at)))
 
 
 def save(summary: Summary, form) -> None:

@@ -11,23 +11,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import current_app, g, url_for
+from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.api import (
     Unit,
     User,
-    can,
     db,
     get_setting,
     is_enabled,
     is_working_day,
+    local_date,
+    local_today,
     notify,
+    permission_holders,
+    request_cache,
     utcnow,
 )
 
@@ -39,22 +41,10 @@ from .models import DEPARTMENT, Notice, Plan, PlanItem, PlanVersion, Summary, pe
 PLUGIN = "property_reports"
 
 
-def local_date(moment: datetime | None) -> date | None:
-    """The local calendar day of a stored (naive UTC) datetime."""
-    if moment is None:
-        return None
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-    return moment.replace(tzinfo=UTC).astimezone(zone).date()
-
-
-def today() -> date:
-    return local_date(utcnow())
-
-
 def unit_settings(unit: Unit) -> dict:
     """The deadline settings of *unit*, read once per request (a board reads them for every
     month of every department)."""
-    cache = g.setdefault("_property_reports_settings", {})
+    cache = request_cache("property_reports.settings")
     if unit.id not in cache:
         cache[unit.id] = {key: get_setting(PLUGIN, key, unit) for key in
                           ("plan_due_day", "summary_due_day", "deadline_shift", "reminder_days")}
@@ -132,16 +122,16 @@ def department_of(unit: Unit) -> Unit | None:
     )
 
 
-def holders(permission: str, unit: Unit, exclude_superusers: bool = True) -> list[User]:
-    """Active people who hold *permission* in *unit* through a role (administrators aside)."""
+def holders(permission: str, unit: Unit) -> list[User]:
+    """Active people of the company who hold *permission* in *unit* through a role (system
+    administrators are not told about every department's deadlines)."""
     company = company_of(unit) or unit
-    candidates = db.session.scalars(
-        select(User).join(Unit, Unit.id == User.unit_id)
-        .where(User.active.is_(True), Unit.path.like(company.path + "%"))
+    people = db.session.scalars(
+        permission_holders(permission, unit)
+        .join(Unit, Unit.id == User.unit_id).where(Unit.is_within(company))
         .order_by(User.id)
     )
-    return [u for u in candidates
-            if not (exclude_superusers and u.is_superuser) and can(permission, unit, u)]
+    return [u for u in people if not u.is_superuser]
 
 
 # -- one deadline of one department ---------------------------------------------------------
@@ -184,7 +174,7 @@ def _summaries(unit_ids: list[int], periods: list[int]) -> dict[tuple[int, int],
 def statuses(units: list[Unit], months: list[tuple[int, int]], on: date | None = None,
              subjects=(dl.PLAN, dl.SUMMARY)) -> list[Status]:
     """The status of every department's plan for and summary of each of *months*."""
-    on = on or today()
+    on = on or local_today()
     ids = [u.id for u in units]
     periods = [period_key(y, m) for y, m in months]
     plans = _plans(ids, periods) if dl.PLAN in subjects else {}

@@ -1,6 +1,7 @@
 """Fixtures of the property reports tests: a property company with its departments and people.
 
-Everything else comes from core's pytest plugin (``app``, ``client``, ``create_user``, ...).
+Everything else comes from core's pytest plugin (``app``, ``client``, ``create_user``,
+``as_user``, ``enable_plugin``, ...).
 """
 
 from __future__ import annotations
@@ -23,13 +24,11 @@ class Company:
 
 
 @pytest.fixture
-def company(app, db, create_unit, create_user):
+def company(app, db, create_unit, create_user, enable_plugin):
     """A property company with the seven departments, a team in engineering, and one person
     per role: ``boss`` (leadership), ``pm`` (project manager), ``<dept>_manager``, ``leader``
     (team leader), ``staff``."""
     from danwei_property_reports.catalogue import COMPANY_KIND, DEPARTMENTS, TEAM_KIND
-
-    from core import units
 
     root = create_unit("acme", "安居物业", COMPANY_KIND)
     found = Company(root)
@@ -37,8 +36,7 @@ def company(app, db, create_unit, create_user):
         found.departments[dept.key] = create_unit(f"acme-{dept.key}", dept.zh, dept.kind, root)
     found.teams["water"] = create_unit("acme-water", "水电班", TEAM_KIND,
                                        found.departments["engineering"])
-    units.set_plugin_state(PLUGIN, root, True)
-    db.session.commit()
+    enable_plugin(PLUGIN, root)
     people = found.people
     people["boss"] = create_user("boss", root, ((f"{PLUGIN}.leadership", root),), name="李总")
     people["pm"] = create_user("pm", root, ((f"{PLUGIN}.project_manager", root),),
@@ -51,18 +49,6 @@ def company(app, db, create_unit, create_user):
                                    name="孙班长")
     people["staff"] = create_user("staff", team, ((f"{PLUGIN}.staff", team),), name="钱师傅")
     return found
-
-
-@pytest.fixture
-def as_user(app, login):
-    """``as_user(user)``: a fresh test client logged in as *user*."""
-
-    def make(user):
-        client = app.test_client()
-        login(user, using=client)
-        return client
-
-    return make
 
 
 def next_month(today: date | None = None) -> tuple[int, int]:
@@ -104,8 +90,7 @@ def submit(client, version_id, comment="") -> None:
 def workflow_of(version_id):
     from danwei_property_reports.models import PlanVersion
 
-    from core.api import workflow_for
-    from core.extensions import db
+    from core.api import db, workflow_for
 
     db.session.expire_all()
     return workflow_for(db.session.get(PlanVersion, version_id))
@@ -123,7 +108,7 @@ def decide(client, instance, action="approve", comment="", **step):
 def version_status(version_id) -> str:
     from danwei_property_reports.models import PlanVersion
 
-    from core.extensions import db
+    from core.api import db
 
     db.session.expire_all()
     return db.session.get(PlanVersion, version_id).status

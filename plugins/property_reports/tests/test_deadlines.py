@@ -91,16 +91,14 @@ def _weekday_15th(count_back):
     raise AssertionError("no such month")
 
 
-def test_a_holiday_shifted_deadline_counts_when_the_setting_says_so(company, as_user, db, pr):
+def test_a_holiday_shifted_deadline_counts_when_the_setting_says_so(company, as_user, db, pr,
+                                                                     set_calendar_day):
     from danwei_property_reports.models import Plan
 
-    from core import workdays
     from core.api import set_setting
 
     year, month, nominal = _weekday_15th(3)
-    workdays.set_day(nominal, "holiday", "测试假日")
-    db.session.commit()
-    workdays.forget_cache()
+    set_calendar_day(nominal, "holiday", "测试假日")
     eng_user = company.people["engineering_manager"]
     eng = as_user(eng_user)
     version = pr.start_plan(eng, company.departments["engineering"], year, month)
@@ -128,10 +126,8 @@ def test_a_holiday_shifted_deadline_counts_when_the_setting_says_so(company, as_
     assert 'data-state="late"' in row.split('data-testid="plan-cell"')[1].split("</td>")[0]
 
 
-def test_reminders_before_and_overdue_notices_after_go_out_once(company, db):
-    from core.jobs import run_due
-    from core.notifications import Notification
-
+def test_reminders_before_and_overdue_notices_after_go_out_once(company, run_jobs,
+                                                                notifications_of):
     today = date.today()
     year, month = dl.add_months(today.year, today.month, 1)
     nominal = date(today.year, today.month, 15)
@@ -143,20 +139,19 @@ def test_reminders_before_and_overdue_notices_after_go_out_once(company, db):
     after = datetime.combine(deadline.due + timedelta(days=2), datetime.min.time()) \
         + timedelta(hours=1)
     job = "property_reports.deadline_notices"
-    run_due(now=before, only=job, force=True)
-    run_due(now=before + timedelta(hours=1), only=job, force=True)  # a second run adds nothing
+    run_jobs(at=before, job=job, force=True)
+    run_jobs(at=before + timedelta(hours=1), job=job, force=True)  # a second run adds nothing
 
     def inbox(user):
-        return [n.subject for n in db.session.scalars(
-            db.select(Notification).where(Notification.user_id == user.id))]
+        return [n.subject for n in notifications_of(user)]
 
     manager, pm = company.people["engineering_manager"], company.people["pm"]
     plan = f"the plan for {year}-{month:02d}"
     reminders = [s for s in inbox(manager) if plan in s and "is due on" in s]
     assert len(reminders) == 1
     assert not any(plan in s and "overdue" in s for s in inbox(pm) + inbox(manager))
-    run_due(now=after, only=job, force=True)
-    run_due(now=after + timedelta(hours=1), only=job, force=True)
+    run_jobs(at=after, job=job, force=True)
+    run_jobs(at=after + timedelta(hours=1), job=job, force=True)
     overdue = [s for s in inbox(manager) if plan in s and "overdue" in s]
     assert len(overdue) == 1
     assert any("工程部" in s and plan in s and "overdue" in s for s in inbox(pm))

@@ -4,12 +4,11 @@ loaded by ``danwei demo``, twice without adding anything."""
 from sqlalchemy import func, select
 
 
-def test_demo_builds_a_company_with_a_year_of_history(app, db, login, client):
+def test_demo_builds_a_company_with_a_year_of_history(app, db, login, client, load_demo):
     from danwei_property_reports.catalogue import DEPARTMENT_KINDS
     from danwei_property_reports.models import Plan, Summary
 
     from core.api import Unit
-    from core.demo import load_demo
 
     accounts = [a for plugin, a in load_demo() if plugin == "property_reports"]
     assert {a.username for a in accounts} == {"pr_boss", "pr_pm", "pr_eng", "pr_service",

@@ -61,8 +61,7 @@ def _new_catalogue(client, unit) -> int:
 def _catalogue_flow(catalogue_id):
     from danwei_property_reports.models import Catalogue
 
-    from core.api import workflow_for
-    from core.extensions import db
+    from core.api import db, workflow_for
 
     db.session.expire_all()
     catalogue = db.session.get(Catalogue, catalogue_id)
@@ -124,17 +123,20 @@ def test_leadership_adds_departments_and_teams(company, as_user, db):
     refused = boss.post(f"{P}/units", data={"name": "修剪班", "code": "acme-trim",
                                              "kind": "property_team", "parent": company.unit.id})
     assert "A team belongs inside a department." in refused.text
-    from core.units import by_code
+    from core.api import Unit
+
+    def by_code(code):
+        return db.session.scalar(db.select(Unit).where(Unit.code == code))
 
     green = by_code("acme-green")
     boss.post(f"{P}/units", data={"name": "修剪班", "code": "acme-trim", "kind": "property_team",
                                    "parent": green.id})
     assert by_code("acme-trim").parent_id == green.id
     # A department the company adds reports the items every department shares.
-    from core import roles, users
+    from core.api import assign_role, create_user
 
-    manager = users.create_user("green_mgr", "绿化经理", "secret123", green)
-    roles.assign(manager, "property_reports.department_manager", green)
+    manager = create_user("green_mgr", "绿化经理", "secret123", green)
+    assign_role(manager, "property_reports.department_manager", green)
     db.session.commit()
     client = as_user(manager)
     today = date.today()

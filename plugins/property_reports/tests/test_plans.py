@@ -106,7 +106,7 @@ def test_only_the_author_revises_and_the_original_approver_approves(company, as_
 
     from danwei_property_reports.models import Plan, PlanVersion
 
-    from core.extensions import db
+    from core.api import db
 
     plan_id = db.session.get(PlanVersion, v1).plan_id
     # Someone else preparing plans in the same department may not propose the revision.
@@ -148,17 +148,17 @@ def test_only_the_author_revises_and_the_original_approver_approves(company, as_
 
 def _deputy(company, db):
     """A second person preparing plans in engineering (not the plan's author)."""
-    from core import roles, users
+    from core.api import assign_role, create_user
 
     unit = company.departments["engineering"]
-    user = users.create_user("deputy", "副经理", "secret123", unit)
-    roles.assign(user, "property_reports.department_manager", unit)
+    user = create_user("deputy", "副经理", "secret123", unit)
+    assign_role(user, "property_reports.department_manager", unit)
     db.session.commit()
     return user
 
 
 def test_a_substitute_approver_is_shown_the_background(company, as_user, eng, pr, db):
-    from core import roles, users
+    from core.api import assign_role, create_user
 
     year, month = pr.next_month()
     v1 = pr.start_plan(eng, company.departments["engineering"], year, month)
@@ -167,8 +167,8 @@ def test_a_substitute_approver_is_shown_the_background(company, as_user, eng, pr
     pr.decide(as_user(company.people["pm"]), pr.workflow_of(v1))
     # The original approver leaves; another project manager takes over.
     company.people["pm"].active = False
-    successor = users.create_user("pm2", "新项目经理", "secret123", company.unit)
-    roles.assign(successor, "property_reports.project_manager", company.unit)
+    successor = create_user("pm2", "新项目经理", "secret123", company.unit)
+    assign_role(successor, "property_reports.project_manager", company.unit)
     db.session.commit()
 
     from danwei_property_reports.models import PlanVersion
@@ -210,11 +210,10 @@ def test_a_revision_goes_to_the_original_approver_not_any_holder(company, as_use
     that person has left, the other substitutes (and gets the background form)."""
     from danwei_property_reports.models import PlanVersion
 
-    from core import roles, users
-    from core.extensions import db
+    from core.api import assign_role, create_user, db
 
-    second = users.create_user("pm2", "李项目经理", "secret123", company.unit)
-    roles.assign(second, "property_reports.project_manager", company.unit)
+    second = create_user("pm2", "李项目经理", "secret123", company.unit)
+    assign_role(second, "property_reports.project_manager", company.unit)
     db.session.commit()
     year, month = pr.next_month()
     v1 = pr.start_plan(eng, company.departments["engineering"], year, month)

@@ -36,6 +36,8 @@ from core.api import (
     resolve_approvers,
     resubmit_workflow,
     start_workflow,
+    to_local,
+    to_utc,
     utcnow,
     workflow_for,
     workflow_waiting_query,
@@ -185,8 +187,8 @@ def definition() -> WorkflowDefinition:
 
 
 def title_of(leave: Leave) -> str:
-    return (f"{leave.student.name} · {school.local(leave.start_at):%m-%d %H:%M}–"
-            f"{school.local(leave.end_at):%m-%d %H:%M}")
+    return (f"{leave.student.name} · {to_local(leave.start_at):%m-%d %H:%M}–"
+            f"{to_local(leave.end_at):%m-%d %H:%M}")
 
 
 def start(leave: Leave, chain: rules.Chain, duration: rules.Duration,
@@ -259,7 +261,7 @@ def on_event(event) -> None:
         if called_at is not None and values.get("phone"):
             call = ParentCall(
                 student_id=leave.student_id, unit_id=leave.unit_id, leave_id=leave.id,
-                direction=OUTGOING, called_at=school.utc(called_at),
+                direction=OUTGOING, called_at=to_utc(called_at),
                 phone=str(values.get("phone"))[:32],
                 answered_by=str(values.get("answered_by") or "")[:100],
                 note=str(values.get("note") or ""), recorded_by_id=event.actor_id,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core.api import Unit, User, db, utcnow
+from core.api import Unit, User, db, to_local, utcnow
 
 from . import rules, school
 from .models import INCOMING, ParentCall
@@ -57,12 +57,12 @@ def preview(student: User, unit: Unit, leave_type: str, start: datetime, end: da
     timetable = school.timetable(unit)
     duration = school.duration(start, end, unit)
     facts = rules.Facts(leave_type, duration, leaving_campus,
-                        timetable.in_exam(school.local(start), school.local(end)))
+                        timetable.in_exam(to_local(start), to_local(end)))
     settings = school.leave_rules(unit)
     chain = rules.choose_chain(facts, settings)
     if extension:
         return Preview(duration, chain, [])
     calls = advance_calls(student, unit)
-    refused = rules.refusals(facts, school.local(start),
-                             [school.local(c.called_at) for c in calls], settings)
+    refused = rules.refusals(facts, to_local(start),
+                             [to_local(c.called_at) for c in calls], settings)
     return Preview(duration, chain, refused, calls)

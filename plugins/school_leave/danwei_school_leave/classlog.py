@@ -12,16 +12,16 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from core.api import Unit, db
+from core.api import Unit, db, to_local, to_utc
 
-from . import leaves, school
+from . import leaves
 from .i18n import lazy_gettext as _l
 from .models import ABSENT, APPROVED, EARLY_LEAVE, Leave, LogEntry, Reconciliation
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The school day as stored (UTC) times: local midnight to midnight."""
-    start = school.utc(datetime.combine(day, time()))
+    start = to_utc(datetime.combine(day, time()))
     return start, start + timedelta(days=1)
 
 
@@ -120,13 +120,13 @@ def week_view(unit: Unit, monday: date) -> Week:
             continue
         due = leaves.effective_end(lv)
         if lv.truancy:
-            found.append(Discrepancy(school.local(due).date(), lv.student.name,
+            found.append(Discrepancy(to_local(due).date(), lv.student.name,
                                      str(_l("Not back in time, no extension: truancy.")), lv))
         elif lv.overdue_at and lv.returned_at is None:
-            found.append(Discrepancy(school.local(due).date(), lv.student.name,
+            found.append(Discrepancy(to_local(due).date(), lv.student.name,
                                      str(_l("Overdue; the extension is still waiting.")), lv))
         elif lv.exited_at and lv.returned_at is None and due < end:
-            found.append(Discrepancy(school.local(due).date(), lv.student.name,
+            found.append(Discrepancy(to_local(due).date(), lv.student.name,
                                      str(_l("Left campus; no return recorded.")), lv))
     signed = db.session.scalar(select(Reconciliation).where(
         Reconciliation.unit_id == unit.id, Reconciliation.week_start == monday))

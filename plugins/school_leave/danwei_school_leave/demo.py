@@ -18,14 +18,17 @@ from core.api import (
     approve_workflow,
     db,
     is_working_day,
+    local_now,
     pending_workflow_assignments,
     reject_workflow,
     send_back_workflow,
+    to_local,
+    to_utc,
     utcnow,
     withdraw_workflow,
 )
 
-from . import approval, leaves, rules, school
+from . import approval, leaves, rules
 from .models import (
     ABSENT,
     INCOMING,
@@ -99,7 +102,7 @@ def load(demo) -> list[DemoAccount]:
 
 def _school_day(n: int):
     """The *n*-th school day from today (0: today, or the next school day; -1: the last one)."""
-    day = school.local_now().date()
+    day = local_now().date()
     step = 1 if n >= 0 else -1
     while not is_working_day(day):
         day += timedelta(days=step)
@@ -112,7 +115,7 @@ def _school_day(n: int):
 
 def _at(days: int, hh: int, mm: int = 0) -> datetime:
     """A stored (UTC) time on the *days*-th school day from today, at hh:mm school time."""
-    return school.utc(datetime.combine(_school_day(days), time(hh, mm)))
+    return to_utc(datetime.combine(_school_day(days), time(hh, mm)))
 
 
 def _file(unit, student, start, end, leave_type=rules.PERSONAL, leaving=False,
@@ -138,7 +141,7 @@ def _sign(leave: Leave, steps: int | None = None) -> None:
                 contact = db.session.scalar(select(Contact).where(
                     Contact.student_id == leave.student_id))
                 form = [{"name": "called_at", "label": "called_at",
-                         "value": f"{school.local(leave.created_at):%Y-%m-%d %H:%M}"},
+                         "value": f"{to_local(leave.created_at):%Y-%m-%d %H:%M}"},
                         {"name": "phone", "label": "phone", "value": contact.phone},
                         {"name": "answered_by", "label": "answered_by",
                          "value": f"{contact.relation} {contact.name}"},
@@ -229,7 +232,7 @@ def _leave_in_every_state(c1: Unit, p: dict[str, User]) -> None:
     # The class log of the last days, one absence without a slip.
     for days, student, kind in ((-1, "sl_student2", LATE), (-2, "sl_student", ABSENT),
                                 (-3, "sl_student3", ABSENT)):
-        db.session.add(LogEntry(unit_id=c1.id, day=school.local(_at(days, 8)).date(),
+        db.session.add(LogEntry(unit_id=c1.id, day=to_local(_at(days, 8)).date(),
                                 student_id=p[student].id, kind=kind, period="1",
                                 recorded_by_id=p["sl_duty"].id))
     db.session.flush()

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from core.api import Unit, User, audit, db, notify, utcnow
+from core.api import Unit, User, audit, db, notify, to_local, utcnow
 
 # What the rules say before a leave is filed lives in .assessment, shared with the approval
 # chain (which reads it again on a resubmission); the views still ask ``leaves.preview``.
@@ -106,7 +106,7 @@ def record_exit(leave: Leave, by: User, at: datetime | None = None) -> None:
     leave.exited_at = at or utcnow()
     leave.exit_recorded_by_id = by.id
     audit("school_leave.exit", subject=leave, unit=leave.unit,
-          summary=f"{leave.student.username} left at {school.local(leave.exited_at):%H:%M}")
+          summary=f"{leave.student.username} left at {to_local(leave.exited_at):%H:%M}")
 
 
 def record_return(leave: Leave, by: User, at: datetime | None = None) -> None:
@@ -116,7 +116,7 @@ def record_return(leave: Leave, by: User, at: datetime | None = None) -> None:
     leave.return_recorded_by_id = by.id
     late = leave.returned_at > effective_end(leave)
     audit("school_leave.returned", subject=leave, unit=leave.unit,
-          summary=f"{leave.student.username} back at {school.local(leave.returned_at):%H:%M}"
+          summary=f"{leave.student.username} back at {to_local(leave.returned_at):%H:%M}"
                   + (" (late)" if late else ""),
           data={"late": late})
 
@@ -160,7 +160,7 @@ def mark_overdue(now: datetime | None = None) -> list[Leave]:
         marked.append(leave)
         audit("school_leave.truancy" if leave.truancy else "school_leave.overdue",
               subject=leave, unit=leave.unit,
-              summary=f"{leave.student.username}: due back {school.local(deadline):%m-%d %H:%M}",
+              summary=f"{leave.student.username}: due back {to_local(deadline):%m-%d %H:%M}",
               data={"extension_pending": covered})
         if first or leave.truancy:
             subject = (_l("%(name)s is not back from leave: counted as truancy",
@@ -168,7 +168,7 @@ def mark_overdue(now: datetime | None = None) -> list[Leave]:
                        _l("%(name)s is not back from leave; an extension is waiting",
                           name=leave.student.name))
             notify(class_teachers(leave.unit, leave.student), str(subject),
-                   body=str(_l("Due back at %(at)s.", at=f"{school.local(deadline):%Y-%m-%d %H:%M}")),
+                   body=str(_l("Due back at %(at)s.", at=f"{to_local(deadline):%Y-%m-%d %H:%M}")),
                    link=path_of(leave), plugin="school_leave",
                    kind="warning")
     return marked

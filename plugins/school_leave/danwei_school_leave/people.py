@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from core.api import Unit, User, can, db, unit_ids_where
+from core.api import Unit, User, can, db, permission_holders, unit_ids_where
 
 from .models import Contact, Leave
 
 
 def students_of(unit: Unit) -> list[User]:
     """The students of a class: its members who may apply for leave there."""
-    members = db.session.scalars(
-        select(User).where(User.unit_id == unit.id, User.active.is_(True)).order_by(User.name)
-    )
-    return [u for u in members if can("school_leave.apply", unit, u)]
+    return list(db.session.scalars(
+        permission_holders("school_leave.apply", unit).where(User.unit_id == unit.id)
+        .order_by(User.name)
+    ))
 
 
 def contacts_of(student: User) -> list[Contact]:

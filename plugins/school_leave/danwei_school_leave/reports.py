@@ -25,6 +25,9 @@ from core.api import (
     Widget,
     chart_widget,
     db,
+    local_now,
+    to_local,
+    to_utc,
     unit_ids_where,
     utcnow,
 )
@@ -128,7 +131,7 @@ def pending(ctx):
         .order_by(Leave.created_at)
     )
     rows = [(unit, name, str(approval.ROW_LABELS.get(row, row)),
-             school.local(start).date(), school.local(filed).date())
+             to_local(start).date(), to_local(filed).date())
             for unit, name, row, start, filed in db.session.execute(query)]
     return [DataTable((DataColumn("class", str(_l("Class"))),
                        DataColumn("student", str(_l("Student"))),
@@ -159,7 +162,7 @@ def register(ctx):
     yes, overdue, truancy = str(_l("Yes")), str(_l("Overdue")), str(_l("Truancy"))
 
     def when(moment):
-        return f"{school.local(moment):%Y-%m-%d %H:%M}" if moment else ""
+        return f"{to_local(moment):%Y-%m-%d %H:%M}" if moment else ""
 
     def rows():
         result = db.session.execute(query.execution_options(yield_per=1000))
@@ -245,7 +248,7 @@ def _today_card():
 
 
 def _by_type_chart():
-    month_start = school.utc(school.local_now().replace(day=1, hour=0, minute=0, second=0,
+    month_start = to_utc(local_now().replace(day=1, hour=0, minute=0, second=0,
                                                         microsecond=0))
     rows = dict(db.session.execute(
         select(Leave.leave_type, func.count()).where(

@@ -8,17 +8,15 @@ line, because that is how a school office writes it down::
     evening_study,19:00,21:00,Evening self-study
 
 Stored datetimes are UTC (as everywhere in Danwei); the timetable is wall-clock time of the
-school, so :func:`local` and :func:`utc` convert at the edges.
+school, so core's :func:`~core.api.to_local` and :func:`~core.api.to_utc` convert at the
+edges.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time
 
-from flask import current_app
-
-from core.api import SettingSpec, Unit, get_setting, is_working_day
+from core.api import SettingSpec, Unit, get_setting, is_working_day, to_local
 
 from . import rules
 from .i18n import lazy_gettext as _l
@@ -161,33 +159,8 @@ def leave_rules(unit: Unit | None) -> rules.Rules:
     )
 
 
-# -- time zones -----------------------------------------------------------------------------------
-
-
-def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-
-
-def local(moment: datetime | None) -> datetime | None:
-    """Wall-clock time at the school of a stored (naive UTC) datetime."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC).astimezone(zone()).replace(tzinfo=None)
-
-
-def utc(wall: datetime | None) -> datetime | None:
-    """The stored (naive UTC) datetime of a wall-clock time at the school."""
-    if wall is None:
-        return None
-    return wall.replace(tzinfo=zone()).astimezone(UTC).replace(tzinfo=None)
-
-
-def local_now() -> datetime:
-    return local(datetime.now(UTC).replace(tzinfo=None))
-
-
 def duration(start_utc: datetime, end_utc: datetime, unit: Unit | None) -> rules.Duration:
     """The leave's length in class periods and school days, by the school's timetable and the
     working-day calendar (public holidays do not count, make-up working days do)."""
-    return rules.leave_duration(local(start_utc), local(end_utc), timetable(unit),
+    return rules.leave_duration(to_local(start_utc), to_local(end_utc), timetable(unit),
                                 is_working_day)

@@ -16,7 +16,7 @@ import segno
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from core.api import db, utcnow
+from core.api import db, to_local, utcnow
 
 from . import leaves, school
 from .i18n import lazy_gettext as _l
@@ -82,17 +82,17 @@ def verify(raw: str, now: datetime | None = None) -> Verdict:
                                   _l("Not valid: the leave was refused or withdrawn.")), leave)
     if root.returned_at is not None:
         return Verdict(False, str(_l("Used: the student is already back (%(at)s).",
-                                     at=f"{school.local(root.returned_at):%m-%d %H:%M}")),
+                                     at=f"{to_local(root.returned_at):%m-%d %H:%M}")),
                        leave)
     early = timedelta(minutes=int(school.setting("gate_early_minutes", leave.unit)))
     if now < leave.start_at - early:
         return Verdict(False, str(_l("Not yet valid: the leave starts at %(at)s.",
-                                     at=f"{school.local(leave.start_at):%m-%d %H:%M}")),
+                                     at=f"{to_local(leave.start_at):%m-%d %H:%M}")),
                        leave, may_return=may_return)
     end = leaves.effective_end(root)
     if now > end:
-        return Verdict(False, str(_l("Expired at %(at)s.", at=f"{school.local(end):%m-%d %H:%M}")),
+        return Verdict(False, str(_l("Expired at %(at)s.", at=f"{to_local(end):%m-%d %H:%M}")),
                        leave, may_return=may_return)
     return Verdict(True, str(_l("Valid: fully signed, until %(at)s.",
-                                at=f"{school.local(end):%m-%d %H:%M}")), leave,
+                                at=f"{to_local(end):%m-%d %H:%M}")), leave,
                    may_exit=root.exited_at is None, may_return=may_return)

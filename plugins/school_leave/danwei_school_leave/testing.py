@@ -37,10 +37,10 @@ ALSO_STUDENT = {"monitor", "pe", "dorm", "duty", "monitor_b"}
 
 
 def local_now() -> datetime:
-    """The school's wall-clock time now (Asia/Shanghai), to the minute."""
-    from . import school
+    """The school's wall-clock time now, to the minute."""
+    from core.api import local_now as now
 
-    return school.local_now().replace(second=0, microsecond=0)
+    return now().replace(second=0, microsecond=0)
 
 
 def monday(weeks_ahead: int = 2) -> date:

@@ -86,6 +86,7 @@ def test_one_leave_from_application_to_return(page, live_server, school, log_in,
     page.goto(f"/school_leave/leave/{leave_id}")
     assert "Approved" in page.get_by_test_id("state").first.inner_text()
     page.get_by_test_id("slip-link").click()
+    page.wait_for_load_state()  # its QR codes too, so that axe-core checks the slip
     assert page.get_by_test_id("slip-copy").count() == 2
     assert page.get_by_test_id("qr").first.is_visible()
     assert "13900001111" in page.get_by_test_id("slip-copy").first.inner_text()

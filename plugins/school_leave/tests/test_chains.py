@@ -59,7 +59,7 @@ def test_the_form_shows_the_chain_and_why_before_submitting(school):
     assert "Grade office" in response.text and "Student affairs office" in response.text
     from danwei_school_leave.models import Leave
 
-    from core.extensions import db
+    from core.api import db
 
     assert db.session.query(Leave).count() == 0  # checking files nothing
 
@@ -67,7 +67,7 @@ def test_the_form_shows_the_chain_and_why_before_submitting(school):
 def test_exam_period_uses_the_exam_chain_whatever_the_length(school):
     set_setting("school_leave", "exam_windows", f"{DAY.isoformat()},{DAY.isoformat()}",
                 school.units["s"])
-    from core.extensions import db
+    from core.api import db
 
     db.session.commit()
     leave = school.file(start=at(DAY, 8), end=at(DAY, 8, 45))
@@ -101,7 +101,7 @@ def test_short_leave_leaving_campus_goes_to_the_class_teacher(school):
 
 
 def test_thresholds_are_settings_of_the_school(school):
-    from core.extensions import db
+    from core.api import db
 
     set_setting("school_leave", "monitor_max_periods", 3, school.units["s"])
     db.session.commit()

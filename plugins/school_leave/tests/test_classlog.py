@@ -5,9 +5,7 @@ from datetime import timedelta
 from danwei_school_leave.models import LogEntry, Reconciliation
 from danwei_school_leave.testing import at, monday
 
-from core.extensions import db
-from core.models import AuditEvent
-from core.notifications import Notification
+from core.api import AuditEvent, db
 
 DAY = monday()
 
@@ -16,7 +14,8 @@ def log_url(school, day):
     return f"/school_leave/log?unit={school.units['a'].id}&day={day.isoformat()}"
 
 
-def test_the_duty_cadre_keeps_the_log_and_approved_leave_shows_by_itself(school):
+def test_the_duty_cadre_keeps_the_log_and_approved_leave_shows_by_itself(school,
+                                                                       notifications_of):
     leave = school.sign_all(school.file(start=at(DAY, 8), end=at(DAY, 8, 45)))
     duty = school.client("duty")
     page = duty.get(log_url(school, DAY)).text
@@ -41,7 +40,7 @@ def test_the_duty_cadre_keeps_the_log_and_approved_leave_shows_by_itself(school)
     # Reported to the class teacher, who sees the day at a glance.
     duty.post("/school_leave/log/report", data={"unit": school.units["a"].id,
                                                  "day": DAY.isoformat()})
-    note = db.session.query(Notification).filter_by(user_id=school["teacher"].id).one()
+    [note] = notifications_of(school["teacher"])
     assert "3 entries, 1 not covered by leave" in note.subject
     teacher_view = school.client("teacher").get(log_url(school, DAY)).text
     assert 'data-testid="reported"' in teacher_view

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from danwei_school_leave.testing import local_now
 
-from core.extensions import db
+from core.api import db
 
 
 def approved_leave_out_now(school, hours=3, start_offset=-10):

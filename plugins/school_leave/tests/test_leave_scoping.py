@@ -53,8 +53,7 @@ def test_the_grade_office_sees_the_grade_and_a_student_only_their_own(school):
 
 
 def test_lists_are_filtered_and_paginated(school):
-    from core.api import set_setting
-    from core.extensions import db
+    from core.api import db, set_setting
 
     set_setting("core", "page_size", 5)
     db.session.commit()

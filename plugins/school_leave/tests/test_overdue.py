@@ -7,26 +7,27 @@ import pytest
 from danwei_school_leave.models import Leave
 from danwei_school_leave.testing import local_now
 
-from core.api import utcnow
-from core.cli import main
-from core.extensions import db
-from core.jobs import run_due
-from core.notifications import Notification
+from core.api import db, utcnow
 
 RUNS = count(1)
 
 
-def run_job(app):
-    """Run the overdue job now (each run in its own slot, as runs minutes apart would be)."""
-    outcomes = run_due(now=utcnow() + timedelta(seconds=next(RUNS)),
-                       only="school_leave.overdue", force=True)
-    assert [o.status for o in outcomes] == ["ok"], outcomes
-    db.session.expire_all()
+@pytest.fixture
+def run_job(run_jobs):
+    """``run_job()``: run the overdue job now (each run in its own slot, as runs minutes apart
+    would be)."""
+
+    def run():
+        outcomes = run_jobs(at=utcnow() + timedelta(seconds=next(RUNS)),
+                            job="school_leave.overdue", force=True)
+        assert [o.status for o in outcomes] == ["ok"], outcomes
+        db.session.expire_all()
+
+    return run
 
 
-def test_the_job_runs_from_the_command_line(app, school):
-    result = app.test_cli_runner().invoke(
-        main, ["jobs", "run", "--job", "school_leave.overdue", "--force"])
+def test_the_job_runs_from_the_command_line(cli, school):
+    result = cli("jobs", "run", "--job", "school_leave.overdue", "--force")
     assert result.exit_code == 0 and "ok      school_leave.overdue" in result.output
 
 
@@ -51,16 +52,20 @@ def out_now(school):
     return school.leave(leave.id)
 
 
-def notes_for(user):
-    return [n.subject for n in db.session.query(Notification).filter_by(user_id=user.id)
-            if "not back" in n.subject]
+@pytest.fixture
+def notes_for(notifications_of):
+    def subjects(user):
+        return [n.subject for n in notifications_of(user) if "not back" in n.subject]
+
+    return subjects
 
 
-def test_not_back_by_the_end_is_truancy_and_the_class_teacher_is_told(school, out_now, app):
-    run_job(app)
+def test_not_back_by_the_end_is_truancy_and_the_class_teacher_is_told(school, out_now, run_job,
+                                                                      notes_for):
+    run_job()
     assert school.leave(out_now.id).overdue_at is None  # not yet due
     shift(out_now, hours=3)
-    run_job(app)
+    run_job()
     leave = school.leave(out_now.id)
     assert leave.overdue_at is not None and leave.truancy
     assert notes_for(school["teacher"]) == ["Student is not back from leave: counted as truancy"]
@@ -68,7 +73,7 @@ def test_not_back_by_the_end_is_truancy_and_the_class_teacher_is_told(school, ou
     page = school.client("teacher").get(f"/school_leave/leave/{leave.id}").text
     assert "counted as truancy" in page
     # Idempotent: running again tells nobody twice.
-    run_job(app)
+    run_job()
     assert len(notes_for(school["teacher"])) == 1
     # Listed under "truancy", and no extension can be filed any more.
     assert "Student" in school.client("teacher").get("/school_leave/?status=truancy").text
@@ -76,7 +81,8 @@ def test_not_back_by_the_end_is_truancy_and_the_class_teacher_is_told(school, ou
                                         ).status_code == 404
 
 
-def test_an_extension_filed_before_the_deadline_is_not_truancy(school, out_now, app):
+def test_an_extension_filed_before_the_deadline_is_not_truancy(school, out_now, run_job,
+                                                              notes_for):
     monitor = school.client("monitor")
     new_end = (out_now.end_at + timedelta(days=1))
     response = monitor.post(f"/school_leave/leave/{out_now.id}/extend", data={
@@ -88,7 +94,7 @@ def test_an_extension_filed_before_the_deadline_is_not_truancy(school, out_now, 
     assert extension.start_at == out_now.end_at and extension.end_at < new_end
     # Time passes: the leave ended, the extension (filed in time) still waits for signatures.
     shift(out_now, extension, hours=3)
-    run_job(app)
+    run_job()
     leave = school.leave(out_now.id)
     assert leave.overdue_at is not None and not leave.truancy
     assert notes_for(school["teacher"]) == [
@@ -99,7 +105,7 @@ def test_an_extension_filed_before_the_deadline_is_not_truancy(school, out_now, 
     assert school.sign_all(extension).status == "approved"
     leave = school.leave(out_now.id)
     assert leave.overdue_at is None and not leave.truancy
-    run_job(app)
+    run_job()
     assert school.leave(out_now.id).overdue_at is None
     # The slip of the extension lets the student back in; the return closes both.
     token = school.slip_token(extension)
@@ -107,26 +113,26 @@ def test_an_extension_filed_before_the_deadline_is_not_truancy(school, out_now, 
     assert school.leave(out_now.id).returned_at is not None
 
 
-def test_an_extension_refused_after_the_deadline_turns_into_truancy(school, out_now, app):
+def test_an_extension_refused_after_the_deadline_turns_into_truancy(school, out_now, run_job):
     school.client("monitor").post(f"/school_leave/leave/{out_now.id}/extend", data={
         "end": (local_now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
         "explanation": "The father called."})
     extension = db.session.query(Leave).filter(Leave.extends_id == out_now.id).one()
     shift(out_now, extension, hours=3)
-    run_job(app)
+    run_job()
     assert not school.leave(out_now.id).truancy
     school.decide(school.waiting_for(extension).pop(), extension, "reject", "No reason given")
     assert school.leave(extension.id).status == "rejected"
-    run_job(app)
+    run_job()
     assert school.leave(out_now.id).truancy
 
 
-def test_an_extension_filed_after_the_deadline_does_not_help(school, out_now, app):
+def test_an_extension_filed_after_the_deadline_does_not_help(school, out_now, run_job):
     shift(out_now, hours=3)
     school.client("monitor").post(f"/school_leave/leave/{out_now.id}/extend", data={
         "end": (local_now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
         "explanation": "Too late."})
-    run_job(app)
+    run_job()
     assert school.leave(out_now.id).truancy
 
 
@@ -136,13 +142,13 @@ def test_only_the_monitor_files_extensions(school, out_now):
                                       ).status_code == 404
 
 
-def test_the_class_teacher_records_a_return_on_campus(school, app):
+def test_the_class_teacher_records_a_return_on_campus(school, run_job):
     start = local_now() - timedelta(hours=2)
     leave = school.sign_all(school.file(start=start, end=start + timedelta(hours=1)))
     response = school.client("teacher").post(f"/school_leave/leave/{leave.id}/return")
     assert response.status_code == 302
     assert school.leave(leave.id).return_recorded_by_id == school["teacher"].id
-    run_job(app)
+    run_job()
     assert school.leave(leave.id).overdue_at is None
     # The class teacher of another class cannot.
     other = school.sign_all(school.file(start=start, end=start + timedelta(hours=1),

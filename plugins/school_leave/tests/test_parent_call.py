@@ -3,7 +3,7 @@
 from danwei_school_leave.models import ParentCall
 from danwei_school_leave.testing import at, monday
 
-from core.extensions import db
+from core.api import db
 
 DAY = monday()
 

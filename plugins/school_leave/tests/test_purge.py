@@ -7,6 +7,7 @@ notifications and attachments, and blanks the audit summaries about the purged l
 import io
 import json
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,6 @@ from sqlalchemy import column, or_, select, table
 
 from core.api import Attachment, AuditEvent, WorkflowInstance
 from core.testing import TEST_PASSWORD
-
-from .conftest import enable
 
 DAY = monday()
 #: Core's notifications table, as far as this test reads it.
@@ -40,8 +39,9 @@ def file_with_note(school, reason):
 
 
 @pytest.fixture
-def two_schools(app, db, school, create_unit, create_user):
-    other = make_school(app, db, create_unit, create_user, enable, TEST_PASSWORD, prefix="ot")
+def two_schools(app, db, school, create_unit, create_user, enable_plugin):
+    other = make_school(app, db, create_unit, create_user, partial(enable_plugin, "school_leave"),
+                        TEST_PASSWORD, prefix="ot")
     return school, other
 
 

@@ -8,7 +8,7 @@ The benchmark (``bench/``) checks the same at 1,000 and 500,000 leaves under gun
 import pytest
 from danwei_school_leave.testing import at, monday
 
-from core.timing import queries_of
+from core.testing import queries_of
 
 DAY = monday()
 

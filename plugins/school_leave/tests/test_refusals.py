@@ -5,7 +5,7 @@ from datetime import timedelta
 from danwei_school_leave.models import Leave
 from danwei_school_leave.testing import at, local_now, monday
 
-from core.extensions import db
+from core.api import db
 
 DAY = monday()
 

@@ -7,9 +7,7 @@ import openpyxl
 from danwei_school_leave.models import Leave
 from danwei_school_leave.testing import at, local_now, monday
 
-from core.api import set_setting
-from core.cli import main
-from core.extensions import db
+from core.api import db, set_setting
 
 DAY = monday()
 PERIOD = f"{DAY.year}-{DAY.month:02d}"
@@ -98,8 +96,8 @@ def test_dashboard_widgets(school):
         'data-widget="school_leave.', "", 0) or True
 
 
-def test_hook_demo_data(app):
-    result = app.test_cli_runner().invoke(main, ["demo"])
+def test_hook_demo_data(app, cli):
+    result = cli("demo")
     assert result.exit_code == 0, result.output
     for username in ("sl_principal", "sl_vice", "sl_affairs", "sl_academic", "sl_guard",
                      "sl_grade", "sl_teacher", "sl_monitor", "sl_pe", "sl_dorm", "sl_duty",
@@ -118,7 +116,7 @@ def test_hook_demo_data(app):
     assert any(lv.is_extension for lv in leaves)
     assert any(lv.is_proxy and not lv.is_extension for lv in leaves)
     # Twice adds nothing.
-    assert app.test_cli_runner().invoke(main, ["demo"]).exit_code == 0
+    assert cli("demo").exit_code == 0
     assert db.session.query(Leave).count() == len(leaves)
     # The demo teacher's pages work.
     client = app.test_client()

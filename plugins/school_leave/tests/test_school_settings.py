@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from danwei_school_leave.testing import at, monday
 
-from core.models import AuditEvent
+from core.api import AuditEvent
 
 DAY = monday()
 
@@ -49,17 +49,14 @@ def test_only_the_school_office_edits_the_rules(school):
         assert school.client(who).get("/school_leave/settings").status_code == 404
 
 
-def test_weekends_and_holidays_do_not_count(school, db):
-    from core.workdays import set_day
-
+def test_weekends_and_holidays_do_not_count(school, db, set_calendar_day):
     # Friday 07:30 to Monday 18:00: two school days, not four.
     friday = DAY + timedelta(days=4)
     school.record_call()
     leave = school.file(start=at(friday, 7, 30), end=at(friday, 18, plus_days=3))
     assert (leave.days, leave.chain_row) == (2.0, "grade")
     # A public holiday on the Monday: one school day.
-    set_day(friday + timedelta(days=3), "holiday", "Holiday")
-    db.session.commit()
+    set_calendar_day(friday + timedelta(days=3), "holiday", "Holiday")
     school.record_call()
     leave = school.file(start=at(friday, 7, 30), end=at(friday, 18, plus_days=3),
                         reason="again")

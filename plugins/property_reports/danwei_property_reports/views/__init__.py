@@ -13,17 +13,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort
 from sqlalchemy import select
 
 from core.api import (
     Unit,
-    arg_int,
     can,
     can_anywhere,
     current_unit,
     db,
-    get_setting,
+    request_cache,
     unit_ids_where,
 )
 
@@ -72,17 +71,9 @@ DEADLINE_COLOURS = {
 }
 
 
-@bp.before_app_request
-def _fresh_cache():
-    # A test (or CLI command) may keep one application context, hence one ``g``, across
-    # requests of different users.
-    g.pop("_property_reports_may", None)
-    g.pop("_property_reports_settings", None)
-
-
 def may(permission: str) -> bool:
     """Whether the current user holds ``property_reports.<permission>`` somewhere."""
-    cache = g.setdefault("_property_reports_may", {})
+    cache = request_cache("property_reports.may")
     if permission not in cache:
         cache[permission] = can_anywhere(f"{PLUGIN}.{permission}")
     return cache[permission]
@@ -112,14 +103,6 @@ def _helpers():
         "pr_cadence": CADENCE_LABELS, "pr_outcome": OUTCOME_LABELS, "pr_trigger": TRIGGER_LABELS,
         "pr_kind": kind_label,
     }
-
-
-def page_number() -> int:
-    return arg_int("page", 1)
-
-
-def per_page() -> int:
-    return int(get_setting("core", "page_size") or 25)
 
 
 def parse_month(text: str | None, default: date | None = None) -> tuple[int, int] | None:

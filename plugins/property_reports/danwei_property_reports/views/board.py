@@ -11,6 +11,7 @@ from core.api import (
     audit,
     create_unit,
     db,
+    local_today,
     permission_required,
     unit_ids_where,
 )
@@ -29,7 +30,7 @@ from . import PLUGIN, bp, may_in, month_text, parse_month, scoped_units
 @permission_required(f"{PLUGIN}.view")
 def board():
     """What each department must hand in this month: next month's plan, last month's summary."""
-    today = tracking.today()
+    today = local_today()
     year, month = parse_month(request.args.get("month"), today)
     units = scoped_units("view")
     plan_for = dl.add_months(year, month, 1)
@@ -51,7 +52,7 @@ def board():
 @permission_required(f"{PLUGIN}.view_reports")
 def evaluation():
     """On-time rate and completeness per department and per manager over months (line 51)."""
-    today = tracking.today()
+    today = local_today()
     year, month = parse_month(request.args.get("until"), today)
     count = min(arg_int("months", 12), 36)
     months = tracking.months_back(year, month, count)
@@ -72,7 +73,7 @@ def evaluation():
 
 def widget(user, unit) -> str:
     """The home-page card: this month's deadlines of the departments the user sees."""
-    today = tracking.today()
+    today = local_today()
     units = [u for u in scoped_units("view")][:12]
     plan_for = dl.add_months(today.year, today.month, 1)
     summary_of = dl.add_months(today.year, today.month, -1)

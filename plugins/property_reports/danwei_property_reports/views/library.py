@@ -12,6 +12,7 @@ from core.api import (
     arg_int,
     audit,
     db,
+    paginate,
     permission_required,
     unit_ids_where,
     workflow_for,
@@ -39,8 +40,6 @@ from . import (
     default_unit_id,
     get_or_404,
     may_in,
-    page_number,
-    per_page,
     scoped_units,
     unit_choices,
 )
@@ -84,8 +83,7 @@ def specs():
     if words:
         like = f"%{words}%"
         query = query.where(or_(Spec.code.ilike(like), Spec.title.ilike(like)))
-    page = db.paginate(query.order_by(Spec.unit_id, Spec.code), page=page_number(),
-                       per_page=per_page(), error_out=False)
+    page = paginate(query.order_by(Spec.unit_id, Spec.code))
     needed = db.session.scalars(needed_specs().limit(20)).all()
     return render_template("property_reports/specs.html", page=page, units=units,
                            unit_id=unit_id, words=words, needed=needed,
@@ -204,7 +202,7 @@ def catalogues():
     query = (select(Unit).where(Unit.kind.in_(DEPARTMENT_KINDS),
                                 Unit.id.in_(unit_ids_where(f"{PLUGIN}.view")))
              .order_by(Unit.path))
-    page = db.paginate(query, page=page_number(), per_page=per_page(), error_out=False)
+    page = paginate(query)
     ids = [u.id for u in page.items]
     latest_numbers = dict(db.session.execute(
         select(Catalogue.unit_id, func.max(Catalogue.number)).where(Catalogue.unit_id.in_(ids))

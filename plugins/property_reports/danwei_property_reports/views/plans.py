@@ -15,6 +15,8 @@ from core.api import (
     arg_int,
     audit,
     db,
+    local_today,
+    paginate,
     permission_required,
     unit_ids_where,
     workflow_for,
@@ -40,9 +42,7 @@ from . import (
     default_unit_id,
     get_or_404,
     may_in,
-    page_number,
     parse_month,
-    per_page,
     scoped_units,
     unit_choices,
 )
@@ -73,8 +73,7 @@ def plans():
     status = request.args.get("status")
     if status in VERSION_STATES:
         query = query.where(PlanVersion.status == status)
-    page = db.paginate(query.order_by(Plan.period.desc(), Plan.unit_id), page=page_number(),
-                       per_page=per_page(), error_out=False)
+    page = paginate(query.order_by(Plan.period.desc(), Plan.unit_id))
     return render_template("property_reports/plans.html", page=page,
                            rows=[(p, p.latest) for p in page.items],
                            units=scoped_units("view", KINDS), unit_id=unit_id,
@@ -92,7 +91,7 @@ def new_plan():
     form = NewPlanForm()
     form.unit.choices = unit_choices(units)
     if request.method == "GET":
-        today = tracking.today()
+        today = local_today()
         year, month = dl.add_months(today.year, today.month, 1)
         form.month.data = date(year, month, 1)
         form.unit.data = arg_int("unit") or default_unit_id(units)

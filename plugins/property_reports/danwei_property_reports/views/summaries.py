@@ -8,7 +8,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.api import Unit, arg_int, audit, db, permission_required, unit_ids_where
+from core.api import (
+    Unit,
+    arg_int,
+    audit,
+    db,
+    local_date,
+    local_today,
+    paginate,
+    permission_required,
+    unit_ids_where,
+)
 
 from .. import deadlines as dl
 from .. import metrics, summarising, tracking
@@ -21,9 +31,7 @@ from . import (
     default_unit_id,
     get_or_404,
     may_in,
-    page_number,
     parse_month,
-    per_page,
     scoped_units,
     unit_choices,
 )
@@ -43,8 +51,7 @@ def summaries():
     status = request.args.get("status")
     if status in (DRAFT, SUBMITTED):
         query = query.where(Summary.status == status)
-    page = db.paginate(query.order_by(Summary.period.desc(), Summary.unit_id),
-                       page=page_number(), per_page=per_page(), error_out=False)
+    page = paginate(query.order_by(Summary.period.desc(), Summary.unit_id))
     return render_template("property_reports/summaries.html", page=page,
                            units=scoped_units("view"), unit_id=unit_id,
                            month=request.args.get("month", ""), status=status,
@@ -59,7 +66,7 @@ def new_summary():
     form = NewSummaryForm()
     form.unit.choices = unit_choices(units)
     if request.method == "GET":
-        today = tracking.today()
+        today = local_today()
         form.month.data = date(*dl.add_months(today.year, today.month, -1), 1)
         form.unit.data = arg_int("unit") or default_unit_id(units)
     if form.validate_on_submit():
@@ -99,11 +106,11 @@ def summary(summary_id: int):
     summary = _visible(summary_id)
     dept = summarising.department(summary.unit)
     deadline = tracking.deadline_for(summary.unit, dl.SUMMARY, summary.year, summary.month)
-    handed = tracking.local_date(summary.submitted_at)
+    handed = local_date(summary.submitted_at)
     return render_template(
         "property_reports/summary.html", summary=summary, dept=dept,
         rows=metrics.rows(dept, metrics.values_of(summary)), deadline=deadline,
-        state=dl.state(deadline, handed, tracking.today()), explain=tracking.explain,
+        state=dl.state(deadline, handed, local_today()), explain=tracking.explain,
         can_edit=summary.status == DRAFT and may_in("prepare", summary.unit),
     )
 

@@ -17,8 +17,7 @@ METRICS = {
 }
 
 
-def test_plan_approved_then_summary_submitted(page, browser, live_server, company, log_in,
-                                             console_errors):
+def test_plan_approved_then_summary_submitted(page, new_page, company, log_in, console_errors):
     manager, pm = company.people["engineering_manager"], company.people["pm"]
     today = date.today()
     year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
@@ -47,15 +46,13 @@ def test_plan_approved_then_summary_submitted(page, browser, live_server, compan
     assert console_errors == []
 
     # The project manager approves it on the plan's page.
-    approver = browser.new_context(base_url=live_server.url, locale="en-US",
-                                   timezone_id="Asia/Shanghai").new_page()
+    approver = new_page()
     log_in(approver, pm)
     approver.goto(plan_url)
     panel = approver.get_by_test_id("workflow-panel")
     expect(panel).to_contain_text("approved by the project manager")
     panel.get_by_test_id("workflow-decide").get_by_role("button", name="Approve").click()
     expect(approver.get_by_test_id("status").first).to_have_text("Approved")
-    approver.context.close()
 
     # The month's summary: the plan's work comes back as a checklist.
     page.goto("/property_reports/summaries/new")

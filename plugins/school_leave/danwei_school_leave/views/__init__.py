@@ -12,11 +12,9 @@ Each feature has its own module, which adds its routes to :data:`bp`:
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort
 
-from core.api import Unit, arg_int, can_anywhere, current_unit, db
-
-from .. import school
+from core.api import Unit, can_anywhere, current_unit, db, request_cache, to_local
 
 bp = Blueprint("school_leave", __name__, template_folder="../templates",
                static_folder="../static", url_prefix="/school_leave")
@@ -25,19 +23,12 @@ bp = Blueprint("school_leave", __name__, template_folder="../templates",
 @bp.app_template_filter("sl_dt")
 def format_local(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored datetime as the school's wall-clock time."""
-    return school.local(moment).strftime(fmt) if moment else ""
-
-
-@bp.before_app_request
-def _fresh_cache():
-    # A test (or CLI command) may keep one application context, hence one ``g``, across
-    # requests of different users.
-    g.pop("_school_leave_may", None)
+    return to_local(moment).strftime(fmt) if moment else ""
 
 
 def may(permission: str) -> bool:
     """Whether the current user holds *permission* somewhere (cached for the request)."""
-    cache = g.setdefault("_school_leave_may", {})
+    cache = request_cache("school_leave.may")
     if permission not in cache:
         cache[permission] = can_anywhere(permission)
     return cache[permission]
@@ -61,16 +52,6 @@ def _template_globals(state):
     state.app.jinja_env.globals.update(
         sl_may=may, sl_role_names=role_names, sl_state=state_of, sl_types=LEAVE_TYPE_LABELS,
         sl_rows=ROW_LABELS, sl_status=STATUS_LABELS, sl_log_kinds=LOG_KIND_LABELS)
-
-
-def page_number() -> int:
-    return arg_int("page", 1)
-
-
-def per_page() -> int:
-    from core.api import get_setting
-
-    return int(get_setting("core", "page_size") or 25)
 
 
 def unit_or_404(unit_id: int | None) -> Unit:

@@ -16,9 +16,13 @@ from core.api import (
     attachments_of,
     can,
     db,
+    local_now,
     login_required_only,
+    paginate,
     permission_required,
     save_attachment,
+    to_local,
+    to_utc,
     unit_ids_where,
 )
 
@@ -26,7 +30,7 @@ from .. import approval, leaves, people, school
 from ..forms import LEAVE_TYPE_LABELS, STATUS_LABELS, ApplyForm, ExtensionForm, choices
 from ..i18n import lazy_gettext as _l
 from ..models import APPROVED, RETURNED_FOR_REVISION, Leave, ParentCall
-from . import bp, page_number, per_page
+from . import bp
 
 
 def _leave_or_404(leave_id: int) -> Leave:
@@ -72,7 +76,7 @@ def apply():
     else:
         del form.student
     if request.method == "GET":
-        now = school.local_now()
+        now = local_now()
         form.start.data = datetime.combine(now.date() + timedelta(days=1), time(8))
         form.end.data = datetime.combine(now.date() + timedelta(days=1), time(9, 40))
         if may_proxy:
@@ -85,7 +89,7 @@ def apply():
             if student is None or student.unit_id != unit.id:
                 abort(404)
         proxy = student.id != current_user.id
-        start, end = school.utc(form.start.data), school.utc(form.end.data)
+        start, end = to_utc(form.start.data), to_utc(form.end.data)
         found = leaves.preview(student, unit, form.leave_type.data, start, end,
                                form.leaving_campus.data)
         if proxy and not (form.proxy_reason.data or "").strip():
@@ -141,7 +145,7 @@ def _filtered(query, args):
         if raw:
             try:
                 day = datetime.fromisoformat(raw)
-                edge = school.utc(day if op == "ge" else day + timedelta(days=1))
+                edge = to_utc(day if op == "ge" else day + timedelta(days=1))
             except (ValueError, OverflowError):  # 0001-01-01, 9999-12-31: no bound at all
                 continue
             query = query.where(Leave.end_at >= edge if op == "ge" else Leave.start_at < edge)
@@ -155,9 +159,8 @@ def index():
     query = select(Leave).where(Leave.unit_id.in_(unit_ids_where("school_leave.view")))
     if request.args.get("waiting") == "me":
         query = query.where(Leave.id.in_(approval.waiting_ids(current_user)))
-    page = db.paginate(_filtered(query, request.args).order_by(Leave.start_at.desc(),
-                                                               Leave.id.desc()),
-                       page=page_number(), per_page=per_page(), error_out=False)
+    page = paginate(_filtered(query, request.args).order_by(Leave.start_at.desc(),
+                                                               Leave.id.desc()))
     classes = db.session.scalars(
         select(Unit).where(Unit.id.in_(unit_ids_where("school_leave.view")),
                            Unit.kind == "class").order_by(Unit.path)
@@ -172,9 +175,8 @@ def mine():
     """The leave one applied for, or filed for a classmate."""
     query = select(Leave).where(or_(Leave.student_id == current_user.id,
                                     Leave.applicant_id == current_user.id))
-    page = db.paginate(_filtered(query, request.args).order_by(Leave.start_at.desc(),
-                                                               Leave.id.desc()),
-                       page=page_number(), per_page=per_page(), error_out=False)
+    page = paginate(_filtered(query, request.args).order_by(Leave.start_at.desc(),
+                                                               Leave.id.desc()))
     return render_template("school_leave/mine.html", page=page, endpoint="school_leave.mine")
 
 
@@ -183,8 +185,7 @@ def mine():
 def to_sign():
     """The leave waiting for one's signature."""
     query = select(Leave).where(Leave.id.in_(approval.waiting_ids(current_user)))
-    page = db.paginate(_filtered(query, request.args).order_by(Leave.start_at, Leave.id),
-                       page=page_number(), per_page=per_page(), error_out=False)
+    page = paginate(_filtered(query, request.args).order_by(Leave.start_at, Leave.id))
     return render_template("school_leave/to_sign.html", page=page,
                            endpoint="school_leave.to_sign")
 
@@ -224,11 +225,11 @@ def edit(leave_id: int):
     del form.student
     if request.method == "GET":
         form.leave_type.data, form.reason.data = leave.leave_type, leave.reason
-        form.start.data, form.end.data = school.local(leave.start_at), school.local(leave.end_at)
+        form.start.data, form.end.data = to_local(leave.start_at), to_local(leave.end_at)
         form.leaving_campus.data, form.proxy_reason.data = leave.leaving_campus, leave.proxy_reason
     found = None
     if form.validate_on_submit():
-        start, end = school.utc(form.start.data), school.utc(form.end.data)
+        start, end = to_utc(form.start.data), to_utc(form.end.data)
         found = leaves.preview(leave.student, leave.unit, form.leave_type.data, start, end,
                                form.leaving_campus.data, extension=leave.is_extension)
         if form.submit.data and not found.allowed:
@@ -274,13 +275,13 @@ def extend(leave_id: int):
     start = leaves.effective_end(root)
     form = ExtensionForm()
     if request.method == "GET":
-        form.end.data = school.local(start) + timedelta(days=1)
+        form.end.data = to_local(start) + timedelta(days=1)
     found = None
     if form.validate_on_submit():
-        end = school.utc(form.end.data)
+        end = to_utc(form.end.data)
         if end <= start:
             form.end.errors.append(_l("The extension must end after %(at)s.",
-                                      at=f"{school.local(start):%Y-%m-%d %H:%M}"))
+                                      at=f"{to_local(start):%Y-%m-%d %H:%M}"))
         else:
             last = root
             while any(e.status == APPROVED for e in last.extensions):

@@ -15,13 +15,14 @@ from core.api import (
     can,
     current_unit,
     db,
+    local_now,
     notify,
     permission_required,
     require,
     unit_ids_where,
 )
 
-from .. import classlog, leaves, people, school
+from .. import classlog, leaves, people
 from ..forms import LogEntryForm, ReconcileForm, choices
 from ..i18n import lazy_gettext as _l
 from ..models import LogEntry, LogReport, Reconciliation
@@ -60,7 +61,7 @@ def _day_arg(name: str = "day") -> date:
         day = None
     # The first and the last year of the calendar overflow when the day becomes UTC times.
     if day is None or not MINYEAR < day.year < MAXYEAR:
-        return school.local_now().date()
+        return local_now().date()
     return day
 
 

@@ -19,16 +19,19 @@ from core.api import (
     audit,
     can,
     db,
+    local_now,
+    paginate,
     permission_required,
     require,
+    to_utc,
     unit_ids_where,
 )
 
-from .. import forms, people, school
+from .. import forms, people
 from ..forms import ContactForm, ParentCallForm
 from ..i18n import lazy_gettext as _l
 from ..models import INCOMING, Contact, Leave, ParentCall
-from . import bp, page_number, per_page
+from . import bp
 
 
 def _student_or_404(student_id: int, permission: str) -> User:
@@ -51,8 +54,7 @@ def students():
     q = (request.args.get("q") or "").strip()[:100]  # SQLite refuses huge LIKE patterns
     if q:
         query = query.where(User.name.contains(q) | User.username.contains(q))
-    page = db.paginate(query.order_by(User.unit_id, User.name), page=page_number(),
-                       per_page=per_page(), error_out=False)
+    page = paginate(query.order_by(User.unit_id, User.name))
     ids = [u.id for u in page.items]
     contacts = {sid: n for sid, n in db.session.execute(
         select(Contact.student_id, func.count()).where(Contact.student_id.in_(ids))
@@ -130,7 +132,7 @@ def new_call():
     form.student.choices = forms.choices(options)
     if request.method == "GET":
         form.student.data = arg_int("student")
-        form.called_at.data = school.local_now().replace(second=0, microsecond=0)
+        form.called_at.data = local_now().replace(second=0, microsecond=0)
         student = db.session.get(User, form.student.data) if form.student.data else None
         if student is not None:
             contacts = people.contacts_of(student)
@@ -139,8 +141,8 @@ def new_call():
                 form.answered_by.data = f"{contacts[0].relation} {contacts[0].name}"
     if form.validate_on_submit():
         student = _student_or_404(form.student.data or 0, "school_leave.record_call")
-        called_at = school.utc(form.called_at.data)
-        if called_at > school.utc(school.local_now()):
+        called_at = to_utc(form.called_at.data)
+        if called_at > to_utc(local_now()):
             form.called_at.errors.append(_l("A call is recorded after it happened."))
         else:
             call = ParentCall(student_id=student.id, unit_id=student.unit_id,
