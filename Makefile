@@ -12,7 +12,7 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip
 
-install: $(BIN)/activate
+install: $(BIN)/activate deps
 	$(BIN)/pip install -e '.[test]' $(foreach p,$(PLUGINS),-e $(p))
 	npm ci --no-audit --no-fund  # Chart.js, and axe-core for the tests, pinned in package-lock.json
 	$(MAKE) translations

@@ -126,10 +126,24 @@ def _register_blueprints(app: Flask) -> None:
     workflow_views.init_app(app)  # the `workflow` and `inbox` blueprints
 
 
+def _sqlite_wal(dbapi_connection, _record) -> None:
+    """SQLite in write-ahead-log mode: a reader does not block a writer. The embedded default
+    has several at once: a background task streaming 100,000 rows while it records its
+    progress, the web process, the job and task threads."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
 def _init_extensions(app: Flask) -> None:
     from .i18n import select_locale
 
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from sqlalchemy import event
+
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_wal)
     migrate.init_app(app, db, directory=str(paths.MIGRATIONS))
     login_manager.init_app(app)
     csrf.init_app(app)

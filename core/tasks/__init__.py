@@ -295,10 +295,13 @@ class _Heartbeat(threading.Thread):
         every = self.app.config["TASK_HEARTBEAT_SECONDS"]
         with self.app.app_context():
             while not self.stopped.wait(every):
-                with db.engine.begin() as connection:
-                    connection.execute(update(TaskRun).where(
-                        TaskRun.id == self.run_id, TaskRun.status == RUNNING
-                    ).values(heartbeat_at=utcnow()))
+                try:
+                    with db.engine.begin() as connection:
+                        connection.execute(update(TaskRun).where(
+                            TaskRun.id == self.run_id, TaskRun.status == RUNNING
+                        ).values(heartbeat_at=utcnow()))
+                except Exception:  # noqa: BLE001 - a busy database: beat again next time
+                    log.warning("heartbeat of task run %s missed", self.run_id, exc_info=True)
 
     def stop(self) -> None:
         self.stopped.set()
