@@ -268,7 +268,7 @@ def make_templates(template: dict, started: float) -> list[dict]:
     from core.extensions import db
     from core.models import Unit, User
     from core.settings import set_setting
-    from core.workflow import engine
+    from core.workflow import actions, queries
 
     def user(uid):
         return db.session.get(User, uid)
@@ -305,7 +305,7 @@ def make_templates(template: dict, started: float) -> list[dict]:
         done = 0
         while instance.state == "pending" and (steps is None or done < steps):
             step = instance.open_step
-            for assignment in list(engine.pending_assignments(step)):
+            for assignment in list(queries.pending_assignments(step)):
                 if instance.state != "pending" or instance.open_step is not step:
                     break
                 if any(a.slot == assignment.slot and a.state == "approved"
@@ -321,7 +321,7 @@ def make_templates(template: dict, started: float) -> list[dict]:
                             {"name": "answered_by", "label": "answered_by",
                              "value": template["contact"][student.id]},
                             {"name": "note", "label": "note", "value": "家长同意"}]
-                engine.approve(instance, assignment.user, "同意", form)
+                actions.approve(instance, assignment.user, "同意", form)
             done += 1
         return leave
 
@@ -409,25 +409,25 @@ def make_templates(template: dict, started: float) -> list[dict]:
     @kind("monitor_rejected", 0.03)
     def _():
         leave = file(_at(-3, 8), _at(-3, 9, 40), reason="想休息")
-        engine.reject(approval.instance_of(leave), monitor, "理由不充分")
+        actions.reject(approval.instance_of(leave), monitor, "理由不充分")
         return leave
 
     @kind("class_teacher_rejected", 0.012)
     def _():
         leave = sign(file(_at(-3, 14), _at(-3, 17, 40), reason="想回宿舍"), steps=1)
-        engine.reject(approval.instance_of(leave), teacher, "下午有测验，不批准")
+        actions.reject(approval.instance_of(leave), teacher, "下午有测验，不批准")
         return leave
 
     @kind("withdrawn", 0.03)
     def _():
         leave = file(_at(-2, 8), _at(-2, 8, 45), reason="不用了")
-        engine.withdraw(approval.instance_of(leave), student, "不需要了")
+        actions.withdraw(approval.instance_of(leave), student, "不需要了")
         return leave
 
     @kind("returned", 0.01)
     def _():
         leave = sign(file(_at(-2, 14), _at(-2, 17, 40), reason="事假"), steps=1)
-        engine.send_back(approval.instance_of(leave), teacher, "请写明具体事由")
+        actions.send_back(approval.instance_of(leave), teacher, "请写明具体事由")
         return leave
 
     # Waiting: recent or coming leave, at every step.
@@ -455,7 +455,7 @@ def make_templates(template: dict, started: float) -> list[dict]:
     @kind("wait_morning_joint", 1, pending=True)
     def _():
         leave = file(_at(2, 6, 30), _at(2, 7), rules.MORNING_EXERCISE, reason="感冒")
-        engine.approve(approval.instance_of(leave), monitor, "同意")
+        actions.approve(approval.instance_of(leave), monitor, "同意")
         return leave
 
     db.session.commit()
@@ -710,7 +710,7 @@ def build_property(years: int, rng: random.Random, password_hash: str, started: 
     from core import roles, units
     from core.extensions import db
     from core.models import User
-    from core.workflow import engine
+    from core.workflow import actions, queries
     from core.workflow.models import WorkflowAction, WorkflowAssignment, WorkflowStep
 
     plugin = pd.PLUGIN
@@ -771,7 +771,7 @@ def build_property(years: int, rng: random.Random, password_hash: str, started: 
     db.session.flush()
 
     def backdate(version, at: datetime, decided: datetime):
-        instance = engine.workflow_for(version, "property_reports.plan")
+        instance = queries.workflow_for(version, "property_reports.plan")
         instance.created_at = at
         instance.updated_at = instance.finished_at = decided
         for step in db.session.scalars(sa.select(WorkflowStep).where(
@@ -797,7 +797,7 @@ def build_property(years: int, rng: random.Random, password_hash: str, started: 
                                approve=False)
             db.session.flush()
             submit_plan(version, managers[key])
-            engine.approve(engine.workflow_for(version, "property_reports.plan"), pm, "同意")
+            actions.approve(queries.workflow_for(version, "property_reports.plan"), pm, "同意")
             deadline = tracking.deadline_for(unit, dl.PLAN, year, month)
             handed = deadline.due - timedelta(days=rng.randint(0, 3))
             if rng.random() < 0.1:

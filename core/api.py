@@ -74,6 +74,14 @@ from .tasks import Task, TaskContext, progress_url, start_task
 from .units import create_unit, subtree
 from .users import create_user
 from .workdays import add_working_days, is_working_day, next_working_day, working_days_between
+from .workflow.actions import approve as approve_workflow
+from .workflow.actions import reject as reject_workflow
+from .workflow.actions import resubmit as resubmit_workflow
+from .workflow.actions import send_back as send_back_workflow
+from .workflow.actions import start as start_workflow
+from .workflow.actions import withdraw as withdraw_workflow
+from .workflow.approvers import resolve as resolve_approvers
+from .workflow.checks import check_package as check_workflow_literals
 from .workflow.definitions import (
     ALL,
     ANY,
@@ -87,21 +95,16 @@ from .workflow.definitions import (
     WorkflowDefinition,
     WorkflowEvent,
 )
-from .workflow.engine import WorkflowConflict, WorkflowError, workflow_for
-from .workflow.engine import approve as approve_workflow
-from .workflow.engine import can_view as can_view_workflow
-from .workflow.engine import is_participant as is_workflow_participant
-from .workflow.engine import pending_assignments as pending_workflow_assignments
-from .workflow.engine import preview as preview_workflow
-from .workflow.engine import reject as reject_workflow
-from .workflow.engine import resolve as resolve_approvers
-from .workflow.engine import resubmit as resubmit_workflow
-from .workflow.engine import send_back as send_back_workflow
-from .workflow.engine import start as start_workflow
-from .workflow.engine import waiting_query as workflow_waiting_query
-from .workflow.engine import withdraw as withdraw_workflow
+from .workflow.messages import WorkflowConflict, WorkflowError
 from .workflow.models import WorkflowInstance
-from .workflow.views import workflow_panel
+from .workflow.panel import workflow_panel
+from .workflow.queries import can_view as can_view_workflow
+from .workflow.queries import is_participant as is_workflow_participant
+from .workflow.queries import pending_assignments as pending_workflow_assignments
+from .workflow.queries import waiting_query as workflow_waiting_query
+from .workflow.queries import workflow_for
+from .workflow.registry import preview as preview_workflow
+from .workflow.states import AssignmentState, EventAction, RequestState, StepState
 
 
 def current_unit() -> Unit | None:
@@ -201,12 +204,16 @@ __all__ = [
     # workflow engine and inbox
     "ALL",
     "ANY",
+    "AssignmentState",
     "Condition",
+    "EventAction",
     "FieldApprover",
     "FormField",
+    "RequestState",
     "RoleApprover",
     "Route",
     "Step",
+    "StepState",
     "UserApprover",
     "WorkflowConflict",
     "WorkflowDefinition",
@@ -215,6 +222,7 @@ __all__ = [
     "WorkflowInstance",
     "approve_workflow",
     "can_view_workflow",
+    "check_workflow_literals",
     "is_workflow_participant",
     "pending_workflow_assignments",
     "preview_workflow",

@@ -150,7 +150,7 @@ def secrets_new_key():
 @with_appcontext
 def create_admin(username, name, password):
     """Create a system administrator (or make an existing user one)."""
-    problem = users.password_problem(password)
+    problem = users.password_problem(password, username)
     if problem:
         raise click.BadParameter(problem, param_hint="password")
     user = users.find_by_username(username)

@@ -24,8 +24,11 @@ ENV_KEYS: dict[str, type] = {
     "LOGIN_RATE_LIMIT": str,
     "PROXY_COUNT": int,
     "PASSWORD_HASH_METHOD": str,
+    "LOGIN_ACCOUNT_RATE_LIMIT": str,
     "LOGIN_MAX_FAILURES": int,
+    "LOGIN_DELAY_SECONDS": int,
     "LOGIN_LOCKOUT_MINUTES": int,
+    "LOGIN_KNOWN_DEVICE_DAYS": int,
     "RUN_JOBS_IN_PROCESS": bool,
     "SERVER_TIMING": bool,
     "SECRETS_KEY": str,
@@ -43,6 +46,7 @@ ENV_KEYS: dict[str, type] = {
     "S3_ACCESS_KEY": str,
     "S3_SECRET_KEY": str,
     "S3_REGION": str,
+    "WTF_CSRF_TIME_LIMIT": int,
 }
 
 
@@ -89,9 +93,20 @@ class Defaults:
     RATELIMIT_KEY_PREFIX = "danwei"
     #: Requests to the login form allowed per client address.
     LOGIN_RATE_LIMIT = "20 per minute"
-    #: Consecutive wrong passwords before an account is locked, and for how long.
+    #: Requests to the login form allowed per user name typed, from all addresses together.
+    #: Names that exist and names that do not are limited alike (nothing to enumerate); a
+    #: browser the account logged in from before is not counted, so the owner is not
+    #: locked out by someone guessing elsewhere.
+    LOGIN_ACCOUNT_RATE_LIMIT = "10 per minute"
+    #: Wrong passwords in a row after which an account makes guessers wait: the first wait
+    #: is LOGIN_DELAY_SECONDS, doubled by each further wrong password, at most
+    #: LOGIN_LOCKOUT_MINUTES. While it waits, a password is not checked (the answer is the one
+    #: an unknown name gets), except from a browser the account logged in from before.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_DELAY_SECONDS = 30
     LOGIN_LOCKOUT_MINUTES = 15
+    #: How long a browser is remembered as one the account logged in from (days).
+    LOGIN_KNOWN_DEVICE_DAYS = 180
     #: Werkzeug password hash method; tests lower the cost, production keeps scrypt.
     PASSWORD_HASH_METHOD = "scrypt"
     #: Minimum password length; passwords must also mix letters and digits.
@@ -109,7 +124,9 @@ class Defaults:
     #: are trusted for this many hops, so rate limits and the audit log see the real client
     #: address. 0 (the default) trusts none: never set it without a proxy in front.
     PROXY_COUNT = 0
-    WTF_CSRF_TIME_LIMIT = None
+    #: Seconds a form's CSRF token stays valid. A form sent later comes back with what was
+    #: typed and a fresh token (core/expired_forms.py). None would let a token live for ever.
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     BOOTSTRAP_SERVE_LOCAL = True
     #: Rows per page on every paginated list.

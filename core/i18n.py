@@ -46,6 +46,14 @@ def select_locale() -> str:
     return current_app.config["DEFAULT_LOCALE"]
 
 
+def language_of(user) -> str:
+    """The language *user* reads when they are not the one asking: the one they chose, else
+    the default. For what is written for someone else (a notification) to read later."""
+    languages = current_app.config["LANGUAGES"]
+    locale = getattr(user, "locale", None)
+    return locale if locale in languages else current_app.config["DEFAULT_LOCALE"]
+
+
 def current_language() -> str:
     """The code of the language in use, as in ``LANGUAGES`` (``zh_CN``, not ``zh_Hans_CN``)."""
     locale = get_locale()

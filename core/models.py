@@ -87,6 +87,9 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Raised to end every session of the user at once: a session (and a "remember me"
+    #: cookie) names the epoch it was opened in, see :meth:`get_id`.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[Unit | None] = relationship()
     assignments: Mapped[list[RoleAssignment]] = relationship(
@@ -96,6 +99,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What a session cookie stores: the id and the session epoch (``"42:3"``), so that a
+        copy made before the epoch was raised no longer names a user."""
+        return f"{self.id}:{self.session_epoch}"
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

@@ -8,7 +8,7 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
-from . import access, cache
+from . import access, cache, expired_forms, users
 from .args import IdConverter
 from .declarations import MenuItem
 from .extensions import db, login_manager
@@ -76,9 +76,8 @@ def _fresh_request() -> None:
     cache.clear()
 
 
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def _load_user(session_id: str) -> User | None:
+    return users.session_user(session_id)  # None once the session was ended on the server
 
 
 def _end_stale_session() -> None:
@@ -187,6 +186,9 @@ def _error_page(error):
     code = getattr(error, "code", 500) or 500
     message = ERROR_TEXT.get(code)
     if isinstance(error, CSRFError):
+        page = expired_forms.page_again()  # a form page comes back with what was typed
+        if page is not None:
+            return page
         message = _l("The form expired or did not come from this site. Reload the page and "
                      "try again; what you typed is still in the form when you go back.")
     if code == 500:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import threading
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -117,3 +118,44 @@ def test_people_without_view_audit_are_refused(client, world, login_as):
     login_as(None, world.a1)
     assert client.get("/admin/audit").status_code == 403
     assert client.get("/admin/audit.csv").status_code == 403
+
+
+def outside_app_context(call):
+    """Run *call* in a thread of its own, as a server would: the request's application context
+    (and its database session) ends when the view returns, before the body is streamed. The
+    test's own application context would otherwise keep the session alive throughout."""
+    out = []
+    worker = threading.Thread(target=lambda: out.append(call()))
+    worker.start()
+    worker.join()
+    assert out, "the request failed (see the thread's exception above)"
+    return out[0]
+
+
+def test_csv_export_streams_every_row_to_the_end(client, world, login_as, db):
+    """More rows than one fetch batch: the stream must outlive the request's commit and reach
+    the last (oldest) row, on both databases (it used to stop with DetachedInstanceError)."""
+    login_as("core.auditor", world.a, username="aud")
+    for i in range(1234):
+        db.session.add(AuditEvent(action="core.test", plugin="core", unit=world.a1,
+                                  summary=f"row {i}", at=datetime(2021, 1, 1, 0, 0, i % 60)))
+    db.session.add(AuditEvent(action="core.test", plugin="core", unit=world.a1,
+                              summary="the very last", at=datetime(2019, 1, 1)))
+    db.session.commit()
+    body = outside_app_context(lambda: client.get("/admin/audit.csv?unit=sa").get_data(True))
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    assert sum(r["summary"].startswith("row ") for r in rows) == 1234
+    assert rows[-1]["summary"] == "the very last"
+
+
+def test_csv_export_neutralises_every_formula_start(client, world, login_as, db):
+    """The audit CSV and the reports share one rule: tab and carriage return count too."""
+    login_as("core.auditor", world.a, username="aud")
+    for text in ("\t=1+1", "\r=1+1", "+1", "@SUM(A1)"):
+        db.session.add(AuditEvent(action="core.test", plugin="core", unit=world.a1,
+                                  summary=text, at=datetime(2022, 1, 1)))
+    db.session.commit()
+    body = client.get("/admin/audit.csv?action=core.test").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"), newline="")))
+    assert sorted(r["summary"] for r in rows) == sorted(
+        ["'\t=1+1", "'\r=1+1", "'+1", "'@SUM(A1)"])

@@ -92,8 +92,9 @@ CORE_LAYERS = {
         "core.web", "core.auth", "core.home", "core.admin",
         "core.attachments.views", "core.attachments.forms", "core.notifications.views",
         "core.reports.views", "core.workdays.views", "core.workflow.views",
-        "core.plugins.install", "core.plugins.corehooks",
         "core.health", "core.logs", "core.tasks.views", "core.tasks.builtin",
+        "core.workflow.inbox", "core.workflow.panel", "core.workflow.forms",
+        "core.plugins.install", "core.plugins.corehooks", "core.expired_forms",
     ),
     "services": (
         "core.access", "core.audit", "core.settings", "core.units", "core.users", "core.roles",
@@ -105,6 +106,7 @@ CORE_LAYERS = {
     "models and extensions": (
         "core.models", "core.extensions", "core.declarations", "core.hookspecs", "core.i18n",
         "core.cache", "core.args", "core.config", "core.paths", "core.localtime",
+        "core.spreadsheet",
     ),
 }
 

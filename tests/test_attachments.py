@@ -153,7 +153,6 @@ def test_hook_register_attachment_kinds(site):
 
     # Stored outside the web root, under a random name, with the facts of the content.
     stored = path_of(attachment)
-    assert stored.read_bytes() == data
     assert Path(site.config["UPLOAD_DIR"]) in stored.parents
     assert "IMG_0001" not in stored.name and Path(site.static_folder) not in stored.parents
     assert (attachment.content_type, attachment.extension) == ("image/jpeg", "jpg")
@@ -162,7 +161,7 @@ def test_hook_register_attachment_kinds(site):
     served = inspector.get(f"/attachments/{attachment.id}/IMG_0001.JPG")
     served.get_data()
     served.close()
-    assert served.status_code == 200 and served.data == data
+    assert served.status_code == 200 and served.data == stored.read_bytes()
     assert served.headers["Content-Type"] == "image/jpeg"
     assert "private" in served.headers["Cache-Control"]
 
@@ -276,3 +275,68 @@ def test_the_owning_plugins_check_decides(site):
     delete_attachment(db.session.get(Attachment, int(response.text)))
     db.session.commit()
     assert status(owner, f"/attachments/{response.text}") == 404
+
+
+def exif_photo() -> bytes:
+    """A phone photo that tells where and with what it was taken, and which way is up."""
+    from PIL import Image
+
+    image = Image.new("RGB", (60, 30), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° to view
+    exif[0x010F] = "PhoneMaker"  # camera make
+    exif[0x8825] = {1: "N", 2: (39.0, 54.0, 27.0)}  # GPS IFD: a home's position
+    out = BytesIO()
+    image.save(out, "JPEG", exif=exif, quality=95)
+    return out.getvalue()
+
+
+def test_stored_photos_lose_their_exif_but_stay_upright(site):
+    """Only thumbnails used to be stripped: the original kept the GPS position."""
+    from PIL import Image
+
+    from core.attachments import Attachment, path_of
+    from core.extensions import db
+
+    inspector = client_for(site, "at-a1")
+    response = upload(inspector, "/at_plug1/at-a/photo", "photo", exif_photo(), "home.jpg")
+    attachment = db.session.get(Attachment, int(response.text))
+    stored = path_of(attachment).read_bytes()
+    with Image.open(BytesIO(stored)) as image:
+        assert not image.getexif(), dict(image.getexif())  # no GPS, no camera, no orientation
+        assert image.size == (30, 60)  # the pixels were turned upright instead
+        assert image.getpixel((15, 30))[0] > 150  # still the same red photo
+    assert attachment.size == len(stored)
+    served = inspector.get(f"/attachments/{attachment.id}")
+    served.get_data()
+    served.close()
+    assert served.data == stored
+
+
+@pytest.mark.parametrize(("data", "uploaded", "expected", "path"), [
+    ("photo", "evil.html", "evil.jpg", "photo"),
+    ("photo", "noext", "noext.jpg", "photo"),
+    ("photo", "照片.JPEG", "照片.jpg", "photo"),
+    ("pdf", "plan.pdf", "plan.pdf", "doc"),
+    ("pdf", "plan.svg", "plan.pdf", "doc"),
+])
+def test_downloads_are_attachments_named_after_the_checked_type(site, data, uploaded, expected,
+                                                                 path):
+    """Never shown inline (a PDF can carry script), never named with another extension."""
+    from werkzeug.http import parse_options_header
+
+    from core.attachments import Attachment
+    from core.extensions import db
+
+    user = client_for(site, "at-owner")
+    content = phone_photo() if data == "photo" else PDF
+    response = upload(user, f"/at_plug1/at-a/{path}", path, content, uploaded)
+    assert response.status_code == 200, response.text
+    attachment = db.session.get(Attachment, int(response.text))
+    for url in (f"/attachments/{attachment.id}", f"/attachments/{attachment.id}/{uploaded}"):
+        served = user.get(url)
+        served.close()
+        kind, options = parse_options_header(served.headers["Content-Disposition"])
+        assert kind == "attachment"
+        assert options["filename"] == expected  # werkzeug decodes filename* into filename
+        assert "sandbox" in served.headers["Content-Security-Policy"]

@@ -263,3 +263,110 @@ def test_the_foreign_world_is_really_there(world, app):
     superuser = world.client_for("admin")
     page = superuser.get("/school_leave/students").get_data(as_text=True)
     assert FOREIGN + "朱小明" in page  # the superuser sees both; the roles must not
+
+
+# -- administrators across organisations, people with roles in several units -------------------
+
+#: Every route that manages one person, with its methods and form data.
+PERSON_ROUTES = [
+    ("GET", "/admin/users/{id}", None),
+    ("POST", "/admin/users/{id}", {"username": "renamed", "name": "Renamed", "unit": "{unit}"}),
+    ("POST", "/admin/users/{id}/active", {"active": "0"}),
+    ("POST", "/admin/users/{id}/password", {"password": "Taken0ver!x"}),
+    ("POST", "/admin/users/{id}/sessions", {}),
+]
+
+
+def person_routes(app):
+    """The routes above, checked against ``app.url_map`` so a new one is not forgotten."""
+    found = {rule.rule for rule in app.url_map.iter_rules() if "user_id" in rule.arguments
+             and rule.endpoint.startswith("admin.")}
+    assert found == {route.replace("{id}", "<int:user_id>") for _, route, _ in PERSON_ROUTES}
+    return PERSON_ROUTES
+
+
+def try_to_manage(client, app, person, unit_id) -> list[str]:
+    """Each person route on *person*, with the status it answered."""
+    answers = []
+    for method, route, data in person_routes(app):
+        url = route.format(id=person.id)
+        form = {k: v.format(unit=unit_id) for k, v in (data or {}).items()}
+        response = client.open(url, method=method, data=form)
+        answers.append(f"{method} {url} → {response.status_code}")
+    return answers
+
+
+@pytest.fixture
+def two_orgs(world):
+    """A school administrator of the own organisation, an administrator of the foreign one,
+    someone who administers both, and a teacher of the own school who is also the foreign
+    organisation's administrator (their home unit is in the own school)."""
+    from core import roles, users
+    from core.models import Unit
+
+    db = world.db
+    own = db.session.scalar(select(Unit).where(Unit.depth == 0, ~Unit.code.startswith("xf-"))
+                            .order_by(Unit.path))
+    foreign = db.session.scalar(select(Unit).where(Unit.code == "xf-" + own.code))
+
+    def person(username, home, *held):
+        user = users.create_user(username, username, DEMO_PASSWORD, home)
+        for unit in held:
+            roles.assign(user, "core.unit_admin", unit)
+        return user
+
+    made = {
+        "own_admin": person("own_admin", own, own),
+        "foreign_admin": person("foreign_admin", foreign, foreign),
+        "both_admin": person("both_admin", own, own, foreign),
+        "double": person("double", own, foreign),
+        "plain": person("plain", own),
+    }
+    db.session.commit()
+    return own, foreign, made
+
+
+def test_an_administrator_manages_only_people_whose_every_role_is_in_scope(app, world, two_orgs):
+    """A school administrator could reset the password of a teacher of the school who is the
+    other organisation's administrator, log in as them and manage that organisation."""
+    own, foreign, made = two_orgs
+    double = made["double"]
+    for admin in ("own_admin", "foreign_admin"):
+        client = world.client_for(admin)
+        answers = try_to_manage(client, app, double, own.id)
+        assert all(a.endswith("→ 404") for a in answers), f"{admin}: {answers}"
+        listing = client.get("/admin/users?state=all&q=double").get_data(as_text=True)
+        assert f"/admin/users/{double.id}" not in listing, admin
+        search = client.get("/admin/users/search?q=double").get_json()
+        assert search == [], admin
+    world.db.session.refresh(double)
+    assert (double.username, double.active) == ("double", True)
+
+    # Someone whose scope covers every unit where they hold a role may, and so may a superuser.
+    for admin in ("both_admin", "admin"):
+        client = world.client_for(admin)
+        assert client.get(f"/admin/users/{double.id}").status_code == 200, admin
+    # A person holding roles only inside the school stays the school administrator's to manage.
+    own_admin = world.client_for("own_admin")
+    answers = try_to_manage(own_admin, app, made["plain"], own.id)
+    assert not any(a.endswith("→ 404") for a in answers), answers
+
+
+def test_people_with_roles_in_several_units_are_not_reached_through_one_of_them(
+        app, world, two_orgs):
+    """Every own demo account that holds a role gets a second role in the foreign organisation:
+    the own school's administrator may no longer touch any of them."""
+    from core import roles
+    from core.models import User
+
+    own, foreign, made = two_orgs
+    demo = [a.username for a in world.accounts if a.username not in world.superusers]
+    people = world.db.session.scalars(select(User).where(User.username.in_(demo))).all()
+    for person in people:
+        roles.assign(person, "core.auditor", foreign)
+    world.db.session.commit()
+    client = world.client_for("own_admin")
+    reached = [p.username for p in people
+               if client.get(f"/admin/users/{p.id}").status_code != 404]
+    assert not reached, reached
+    assert len(people) > 5

@@ -12,6 +12,7 @@ import io
 import json
 import random
 import re
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -534,6 +535,35 @@ def test_long_tables_are_cut_on_the_page_but_exported_whole(school):
                          )["Entries"]) == 1201
 
 
+def outside_app_context(call):
+    """Run *call* in a thread of its own, as a server would: the request's application context
+    (and its database session) ends when the view returns, before the body is streamed."""
+    out = []
+    worker = threading.Thread(target=lambda: out.append(call()))
+    worker.start()
+    worker.join()
+    assert out, "the request failed (see the thread's exception above)"
+    return out[0]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_stream_to_the_last_row_after_the_request_ends(school, fmt):
+    """More rows than one fetch batch, streamed after the request's session is gone."""
+    day = date(2026, 3, 1)
+    school.db.session.execute(school.entries.insert(), [
+        {"unit_id": school.a.id, "day": day + timedelta(days=i % 27), "kind": "sick",
+         "minutes": i, "amount": Decimal("1.00"), "note": f"n{i}"}
+        for i in range(2500)
+    ])
+    add(school, school.a, date(2026, 3, 31), note="the very last")
+    teacher = person(school, f"teacher_s{fmt}", school.a, role_in=school.a)
+    url = f"/reports/rep_att.detail/export.{fmt}?period=2026-03"
+    response = outside_app_context(lambda: teacher.get(url, buffered=True))
+    rows = csv_rows(response) if fmt == "csv" else xlsx_rows(response)["Entries"]
+    assert len(rows) == 2502
+    assert rows[-1][-1] == "the very last"
+
+
 # -- isolation ----------------------------------------------------------------------------------
 
 
@@ -616,3 +646,20 @@ def test_report_on_generated_rows_matches_a_reference_computation(school):
         rows, {school.c.id: "Class C"}, date(2026, 1, 1), date(2026, 4, 1)).values()
     assert got[0] == ["Class C", str(n), str(minutes), f"{amount:.2f}", "100.0%",
                       last.isoformat()]
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
+def test_every_export_uses_the_one_spreadsheet_safety_rule(text):
+    """CSV (reports, audit log) and XLSX (reports, imported passwords) ask one function."""
+    from openpyxl import Workbook
+
+    from core.api import DataColumn
+    from core.reports import export
+    from core.spreadsheet import csv_cell, xlsx_cell
+
+    assert csv_cell(text) == "'" + text
+    assert export.csv_value(text, DataColumn("note", "Note")) == "'" + text
+    assert export.csv_value(-1, DataColumn("n", "N", "int")) == "-1"  # numbers stay numbers
+    assert csv_cell("plain") == "plain" and csv_cell(None) == ""
+    cell = xlsx_cell(Workbook(write_only=True).create_sheet(), text)
+    assert (cell.value, cell.data_type) == (text, "s")

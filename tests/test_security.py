@@ -97,6 +97,97 @@ def test_login_without_token_is_refused(client, create_user):
     assert client.get("/").status_code == 302
 
 
+def test_csrf_tokens_expire_after_several_hours_by_default(app):
+    """A token used to stay valid for ever (WTF_CSRF_TIME_LIMIT = None)."""
+    from core.config import Defaults
+
+    assert 3600 <= Defaults.WTF_CSRF_TIME_LIMIT <= 24 * 3600
+
+
+EXPIRED = "Nothing was saved; what you typed is kept below"
+
+
+@pytest.mark.danwei_config(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=1)
+def test_an_expired_form_comes_back_with_what_was_typed(app, client, create_user, db):
+    import time
+
+    create_user("boss", is_superuser=True)
+    login_with_token(client, "boss")
+    token = csrf_token(client, "/admin/users/new")
+    time.sleep(2)
+    response = client.post("/admin/users/new", data={
+        "csrf_token": token, "username": "newcomer", "name": "新同学", "unit": "0",
+        "phone": "13800000000", "password": "Initial-2468"})
+    assert response.status_code == 400
+    assert CSRF_MESSAGE in response.text and EXPIRED in response.text
+    assert 'value="newcomer"' in response.text and 'value="新同学"' in response.text
+    assert 'value="13800000000"' in response.text
+    fresh = TOKEN.search(response.text)
+    assert fresh and (fresh.group(1) or fresh.group(2)) != token  # a new token to send it with
+    from core.models import User
+
+    assert db.session.scalar(db.select(User).where(User.username == "newcomer")) is None
+
+
+@pytest.mark.danwei_config(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=1)
+def test_an_expired_login_form_keeps_the_name_but_logs_no_one_in(app, client, create_user):
+    import time
+
+    create_user("late")
+    token = csrf_token(client)
+    time.sleep(2)
+    response = client.post("/login", data={"username": "late", "password": TEST_PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 400 and EXPIRED in response.text
+    assert 'value="late"' in response.text
+    assert TEST_PASSWORD not in response.text
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.danwei_config(WTF_CSRF_ENABLED=True)
+def test_a_forged_post_to_a_form_page_changes_nothing(app, client, create_user, db):
+    """Re-rendering the page must not run what the post asked for, even for a view that would
+    act without a form (nothing may be committed while the page is drawn again)."""
+    from core.models import User
+
+    create_user("root2", is_superuser=True)
+    login_with_token(client, "root2")
+    victim = create_user("victim")
+    response = client.post(f"/admin/users/{victim.id}", data={
+        "username": "hijacked", "name": "Hijacked", "unit": "0"})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(User, victim.id).username == "victim"
+
+
+@pytest.mark.danwei_config(WTF_CSRF_ENABLED=True)
+def test_a_page_that_would_act_without_a_form_is_not_run_by_a_forged_post(app, client,
+                                                                            create_user, db):
+    """The expired-form page is drawn with commits refused: a view acting on a bare POST
+    gets the plain refusal, its change rolled back."""
+    from flask import request as current_request
+
+    from core.access import login_required_only
+    from core.models import User
+
+    def rename():
+        if current_request.method == "POST":
+            db.session.scalar(db.select(User).where(User.username == "victim3")).name = "Hit"
+            db.session.commit()
+            return "renamed"
+        return "a form"
+
+    app.add_url_rule("/test/rename", "test_rename", login_required_only(rename),
+                     methods=["GET", "POST"])
+    victim = create_user("victim3", name="Victim")
+    login_with_token(client, "victim3")
+    response = client.post("/test/rename", data={"name": "x"})
+    assert response.status_code == 400 and CSRF_MESSAGE in response.text
+    assert "renamed" not in response.text and "Nothing was saved" not in response.text
+    db.session.expire_all()
+    assert db.session.get(User, victim.id).name == "Victim"
+
+
 # -- headers ------------------------------------------------------------------------------------
 
 

@@ -690,7 +690,7 @@ def register_workflows():
 ''')
     app = make_app()
     with app.app_context():
-        from core.workflow.engine import definitions
+        from core.workflow.registry import definitions
 
         assert "wf_badreg.ok" in definitions()
         assert "someone_else.leave" not in definitions()
@@ -711,3 +711,40 @@ def test_hook_on_workflow_event(school):
     assert state(school, iid) == "pending"
     decide(school.client("mon"), iid, comment="fine")
     assert school.events[-1].action == "approved" and school.events[-1].comment == "fine"
+
+
+
+def test_a_chinese_interface_user_refused_by_the_engine_reads_chinese(school):
+    """Refusals and notices of the engine reach each reader in their own language, whoever
+    caused them: the student and the administrator read Chinese, the monitor English."""
+    from core.notifications import Notification
+
+    for username in ("stu", "admin"):
+        school.people[username].locale = "zh_CN"
+    school.db.session.commit()
+    student, admin, monitor = school.client("stu"), school.client("admin"), school.client("mon")
+    url, iid = apply(student, periods=1, days=0.12)
+    assert "您不是当前步骤的审批人。" in decide(admin, iid).text
+    assert "Approved." in decide(monitor, iid).text
+    assert "此申请已审批通过。" in decide(admin, iid).text
+    assert "This request was already approved." in decide(monitor, iid).text
+
+    school.db.session.expire_all()
+    subjects = {(n.user.username, n.subject) for n in school.db.session.scalars(
+        select(Notification).where(Notification.plugin == "core"))}
+    title = "Leave of Zhang San: 0.12 days"
+    assert ("mon", f"Waiting for your decision: {title}") in subjects  # sent by a Chinese user
+    assert ("stu", f"已审批通过：{title}") in subjects  # sent by an English one
+
+
+def test_the_event_carries_the_step_form_as_text(school):
+    url, iid = apply(school.client("stu"), periods=4, days=0.5, leaving=True)
+    decide(school.client("mon"), iid)
+    decide(school.client("ct"), iid, comment="ok", **PARENT_CALL)
+    event = school.events[-1]
+    assert (event.action, event.state) == ("approved", "approved")
+    assert dict(event.form) == {"called_at": "2026-11-23 07:40", "number": "138 0000 1234",
+                                "answered_by": "his mother", "note": "fever since last night"}
+    # Contract 1.0's untyped dict still holds the form as the panel sent it.
+    assert {i["name"]: i["value"] for i in event.data["form"]} == dict(event.form)
+    assert [e.form for e in school.events[:-1]] == [{}, {}]

@@ -12,7 +12,7 @@ from contextlib import suppress
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Response, render_template, request, stream_with_context
-from flask_babel import format_datetime, get_timezone
+from flask_babel import get_timezone
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models import AuditEvent, Unit, User
 from ..pagination import paginate
 from ..plugins import plugin_host
+from ..spreadsheet import csv_cell
 from . import bp
 from .scope import contains, is_superuser
 
@@ -89,12 +90,6 @@ def audit():
                            export_args={k: v for k, v in wanted.items() if v})
 
 
-def _safe(value) -> str:
-    """A cell as text that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @bp.route("/audit.csv")
 @permission_required(PERMISSION)
 def audit_export():
@@ -102,9 +97,17 @@ def audit_export():
     query, wanted = filtered_events(request.args)
     record("core.audit_exported", summary=", ".join(f"{k}={v}" for k, v in wanted.items() if v))
     db.session.commit()
+    # The body is streamed after the view has returned, when its database session (and the
+    # current user's object) may be gone: fetch plain columns, not ORM objects, and settle the
+    # time zone now rather than asking the locale selector while streaming.
     actor, unit = aliased(User), aliased(Unit)
-    rows = query.add_columns(actor.username, unit.code).outerjoin(
-        actor, actor.id == AuditEvent.actor_id).outerjoin(unit, unit.id == AuditEvent.unit_id)
+    rows = query.with_only_columns(
+        AuditEvent.at, actor.username, AuditEvent.action, AuditEvent.plugin, unit.code,
+        AuditEvent.subject_type, AuditEvent.subject_id, AuditEvent.summary, AuditEvent.ip,
+        AuditEvent.data_json,
+    ).outerjoin(actor, actor.id == AuditEvent.actor_id).outerjoin(
+        unit, unit.id == AuditEvent.unit_id)
+    zone = get_timezone()
 
     def generate():
         buffer = io.StringIO()
@@ -113,15 +116,15 @@ def audit_export():
                          "subject_id", "summary", "ip", "data"])
         yield "\ufeff" + buffer.getvalue()
         result = db.session.execute(rows.execution_options(yield_per=500))
-        for event, username, code in result:
+        for at, username, action, plugin, code, subject_type, subject_id, summary, ip, data \
+                in result:
             buffer.seek(0)
             buffer.truncate()
-            writer.writerow([
-                format_datetime(event.at, "yyyy-MM-dd HH:mm:ss"), _safe(username),
-                event.action, event.plugin, _safe(code), event.subject_type or "",
-                event.subject_id or "", _safe(event.summary), event.ip or "",
-                _safe(event.data_json),
-            ])
+            local = at.replace(tzinfo=UTC).astimezone(zone)
+            writer.writerow([csv_cell(v) for v in (
+                local.strftime("%Y-%m-%d %H:%M:%S"), username, action, plugin, code,
+                subject_type, subject_id, summary, ip, data,
+            )])
             yield buffer.getvalue()
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M")

@@ -66,7 +66,7 @@ class UserCreateForm(UserForm):
     submit = SubmitField(_l("Create user"))
 
     def validate_password(self, field):
-        _check(users.password_problem(field.data or ""))
+        _check(users.password_problem(field.data or "", self.username.data))
 
 
 class PasswordResetForm(FlaskForm):
@@ -77,8 +77,12 @@ class PasswordResetForm(FlaskForm):
     )
     submit = SubmitField(_l("Reset password"))
 
+    #: The person whose password is reset (set by the view).
+    user = None
+
     def validate_password(self, field):
-        _check(users.password_problem(field.data or ""))
+        _check(users.password_problem(field.data or "", getattr(self.user, "username", None),
+                                      getattr(self.user, "password_hash", None)))
 
 
 class ImportForm(FlaskForm):

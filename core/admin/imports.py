@@ -33,7 +33,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +45,7 @@ from ..i18n import lazy_gettext as _l
 from ..models import Role, RoleAssignment, Unit, User
 from ..plugins import plugin_host
 from ..settings import get_setting
+from ..spreadsheet import xlsx_cell
 from . import bp
 from .forms import ImportForm
 from .spreadsheet import COLUMNS, REQUIRED, FileProblem, Table, read_table
@@ -165,8 +165,8 @@ def check(table: Table) -> tuple[list[ImportRow], list[Problem]]:
                              ("email", people.email_problem(row.email))):
             if problem:
                 bad(key, problem)
-        if row.password and people.password_problem(row.password):
-            bad("password", people.password_problem(row.password))
+        if row.password and people.password_problem(row.password, row.username):
+            bad("password", people.password_problem(row.password, row.username))
     return rows, problems
 
 
@@ -301,17 +301,10 @@ def write_passwords(rows: list[ImportRow], generated: dict[str, str], target: Pa
                   str(_l("Initial password"))])
     for row in rows:
         if row.username in generated:
-            sheet.append([_text_cell(sheet, v) for v in (row.username, row.name, row.unit.code,
+            sheet.append([xlsx_cell(sheet, v) for v in (row.username, row.name, row.unit.code,
                                                    row.unit.name, generated[row.username])])
     book.save(target)
     target.chmod(0o600)
-
-
-def _text_cell(sheet, value: str) -> WriteOnlyCell:
-    """A text cell, never a formula, even if a name starts with ``=`` (no XLSX injection)."""
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
 
 
 # -- views -------------------------------------------------------------------------------------

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Select, exists, func, select, true
 
 from ..access import can_anywhere, require, unit_ids_where
 from ..cache import request_cache
 from ..extensions import db
-from ..models import Unit, User
+from ..models import RoleAssignment, Unit, User
 from ..pagination import page_number, page_size  # noqa: F401 - admin views import them here
 
 #: Every permission that opens some administration page.
@@ -51,12 +51,20 @@ def unit_or_404(unit_id: int | None, permission: str) -> Unit:
 def user_scope(permission: str) -> ColumnElement[bool]:
     """SQL condition on :class:`User`: people the current user may manage with *permission*.
 
-    A superuser sees everyone, people without a unit included; a unit administrator sees the
-    people of their subtree, except superusers (who could otherwise be locked out by them).
+    A superuser sees everyone, people without a unit included. A unit administrator sees the
+    people of their subtree whose every role is held inside it too, and never a superuser.
+    Someone whose home is in one school but who holds a role elsewhere (the administrator of
+    another organisation, say) is managed only by an administrator of both, or a superuser:
+    whoever could reset their password could log in as them and act where they hold roles.
     """
     if is_superuser():
         return true()
-    return User.unit_id.in_(unit_ids_where(permission)) & User.is_superuser.is_(False)
+    scope = unit_ids_where(permission).correlate(None)
+    held_elsewhere = exists(
+        select(RoleAssignment.id).where(RoleAssignment.user_id == User.id,
+                                        RoleAssignment.unit_id.not_in(scope))
+    )
+    return User.unit_id.in_(scope) & User.is_superuser.is_(False) & ~held_elsewhere
 
 
 def user_or_404(user_id: int, permission: str) -> User:

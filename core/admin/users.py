@@ -156,12 +156,24 @@ def users_reset_password(user_id: int):
     """Set a new password that the person must change at next login (also unlocks them)."""
     user = user_or_404(user_id, PERMISSION)
     reset_form = PasswordResetForm()
+    reset_form.user = user
     if not reset_form.validate_on_submit():
         return _edit_page(user, reset_form=reset_form, status=422)
     people.reset_password(user, reset_form.password.data)
     db.session.commit()
     flash(_l("Password of %(username)s reset; they must change it at next login.",
              username=user.username), "success")
+    return redirect(url_for("admin.users_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/sessions", methods=["POST"])
+@permission_required(PERMISSION)
+def users_end_sessions(user_id: int):
+    """Log a person out on every browser and device (a lost phone, a shared computer)."""
+    user = user_or_404(user_id, PERMISSION)
+    people.end_sessions(user)
+    db.session.commit()
+    flash(_l("%(username)s is logged out everywhere.", username=user.username), "success")
     return redirect(url_for("admin.users_edit", user_id=user.id))
 
 

@@ -7,8 +7,10 @@ and the approvers"). Core then:
 
 * checks the type by the file's content (magic bytes), never by its name or the browser's word;
 * stores it under ``UPLOAD_DIR`` (outside the web root) with a random name;
-* makes a thumbnail of photos, turned upright per their EXIF orientation, EXIF stripped;
-* serves it only to users the kind's checks allow, and 404 to everyone else.
+* stores photos without their EXIF (a phone's GPS position, camera, time), the pixels turned
+  upright instead of keeping the orientation tag, and makes a thumbnail of them;
+* serves it only to users the kind's checks allow, and 404 to everyone else, always as a
+  download named with the extension of the checked type (:func:`download_name`).
 
 Type detection uses the ``filetype`` package: pure Python, reads the first bytes only, and
 needs no system ``libmagic`` (which Windows and minimal containers lack).
@@ -238,6 +240,7 @@ def check_upload(upload, kind: AttachmentKind | str) -> Checked:
     if checked.content_type.startswith("image/"):
         try:
             checked.width, checked.height, checked.thumbnail = _image_facts(data, kind.thumbnails)
+            checked.data = _without_metadata(data, found.extension)
         except Exception:  # noqa: BLE001 - whatever Pillow says, the image is unusable
             raise AttachmentRejected(_("%(name)s could not be read as an image.", name=name)) \
                 from None
@@ -284,6 +287,55 @@ def _image_facts(data: bytes, make_thumbnail: bool) -> tuple[int, int, bytes | N
         out = BytesIO()
         small.save(out, "JPEG", quality=82)  # saved without EXIF: no GPS position in thumbnails
         return width, height, out.getvalue()
+
+
+#: Pillow's format names of the still images stored without metadata. A GIF carries no EXIF;
+#: an animated image is kept as it came (re-encoding every frame would change it).
+_REWRITTEN = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}
+
+
+def _without_metadata(data: bytes, extension: str) -> bytes:
+    """*data* re-saved without EXIF and text metadata, turned upright by its orientation tag.
+
+    A JPEG without a turn keeps its own quantisation tables (``quality="keep"``), so the photo
+    is not degraded; a turned one is re-encoded at high quality. PNG is lossless anyway; a WebP
+    keeps losslessness if it had it.
+    """
+    from PIL import Image, ImageOps
+
+    fmt = _REWRITTEN.get(extension)
+    if fmt is None:
+        return data
+    with Image.open(BytesIO(data)) as image:
+        if getattr(image, "n_frames", 1) > 1:
+            return data
+        turned = image.getexif().get(ORIENTATION, 1) not in (None, 1)
+        options: dict = {}
+        if icc := image.info.get("icc_profile"):
+            options["icc_profile"] = icc  # colours, not metadata about the person
+        if fmt == "JPEG" and turned:
+            options["quality"] = 95
+        elif fmt == "JPEG":
+            options.update(quality="keep", subsampling="keep")
+        elif fmt == "WEBP":
+            options.update(lossless=bool(image.info.get("lossless")), quality=90)
+        source = ImageOps.exif_transpose(image) if turned else image
+        if fmt == "JPEG" and source.mode not in ("RGB", "L", "CMYK"):
+            source = source.convert("RGB")
+        out = BytesIO()
+        source.save(out, fmt, **options)  # no exif=, no pnginfo=: nothing but the pixels
+        return out.getvalue()
+
+
+def download_name(attachment: Attachment) -> str:
+    """The uploader's name for *attachment* with the extension of its checked type.
+
+    ``evil.html`` that is a JPEG is served as ``evil.jpg``: the browser and whoever opens the
+    file later go by the extension, which must be the one the content was checked to have.
+    """
+    name = "".join(c for c in attachment.filename if c.isprintable()).strip()
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    return f"{stem.strip() or 'file'}.{attachment.extension}"
 
 
 def save_attachment(

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, send_file
 from .. import storage
 from ..access import login_required_only
 from ..extensions import db
-from . import Attachment, key_of, may_view
+from . import Attachment, download_name, key_of, may_view
 
 bp = Blueprint("attachments", __name__, url_prefix="/attachments")
 
@@ -23,17 +23,22 @@ def _visible(attachment_id: int) -> Attachment:
 @bp.route("/<int:attachment_id>/<path:filename>")
 @login_required_only
 def download(attachment_id, filename=None):
-    """The file itself: images and PDFs open in the browser, the rest download."""
+    """The file itself, always as a download named with its checked type's extension.
+
+    Nothing is shown inline: a PDF can carry script, and an uploaded file must never run in
+    the intranet's origin. ``sandbox`` keeps it so even if a browser decides to render it.
+    Pages show photos through ``<img>``, which ignores the download header.
+    """
     attachment = _visible(attachment_id)
     stream = storage.backend().open(key_of(attachment))
     if stream is None:
         abort(404)
-    inline = attachment.is_image or attachment.extension == "pdf"
     response = send_file(
-        stream, mimetype=attachment.content_type, as_attachment=not inline,
-        download_name=attachment.filename, conditional=True, max_age=0,
+        stream, mimetype=attachment.content_type, as_attachment=True,
+        download_name=download_name(attachment), conditional=True, max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
 
 

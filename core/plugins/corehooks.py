@@ -86,7 +86,7 @@ def menu_items(user, unit):
     if reports.offered(unit):
         items.append(MenuItem(_l("Reports"), "reports.index", icon="bar-chart", order=50))
     # -- workflow engine and inbox (core/workflow) --
-    from ..workflow.views import waiting_count
+    from ..workflow.queries import waiting_count
 
     items.append(MenuItem(_l("Inbox"), "inbox.index", icon="inbox", order=4,
                           badge=waiting_count(user)))
@@ -120,7 +120,7 @@ def register_tasks():
 
 
 def _workflow_due(scheduled_for):
-    from ..workflow.engine import check_due
+    from ..workflow.due import check_due
 
     check_due(scheduled_for)
 

@@ -32,7 +32,6 @@ from ..declarations import UnitData
 from ..extensions import db
 from ..models import AuditEvent, Unit
 from ..notifications import Delivery, DeliveryAttempt, Notification
-from ..workflow import engine
 from ..workflow.models import (
     WorkflowAction,
     WorkflowAssignment,
@@ -40,6 +39,7 @@ from ..workflow.models import (
     WorkflowInstance,
     WorkflowStep,
 )
+from ..workflow.transitions import link as workflow_link
 from .host import plugin_host
 
 #: Requests' rows, children after their parents, exported under these table names.
@@ -219,12 +219,12 @@ class Found:
 
 def _request_links(requests: list[WorkflowInstance]) -> set[str]:
     """Where the engine's notifications about *requests* lead: outside a request the request's
-    path, inside one the subject's page (or the request's), as :func:`engine.link` makes them."""
+    path, inside one the subject's page (or the request's), as the engine's ``link`` makes them."""
     links = {f"/workflow/{r.id}" for r in requests}
     if requests and not has_request_context():
         with current_app.test_request_context():
-            return links | {engine.link(r) for r in requests}
-    return links | {engine.link(r) for r in requests}
+            return links | {workflow_link(r) for r in requests}
+    return links | {workflow_link(r) for r in requests}
 
 
 def _rows(table, condition) -> list[dict]:

@@ -21,16 +21,13 @@ from sqlalchemy import func, select
 from sqlalchemy.sql import Executable
 
 from ..extensions import db
+from ..spreadsheet import csv_cell
 from .declarations import DataColumn, DataTable
 from .render import iter_rows, typed
 
 CHUNK = 64 * 1024
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
-
-#: A cell starting with one of these is a formula to a spreadsheet; user text must not be.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 # -- CSV ----------------------------------------------------------------------------------------
 
@@ -45,10 +42,9 @@ def csv_value(value, column: DataColumn) -> str:
         return f"{value * 100:.{column.digits}f}%"
     if column.type == "date":
         return value.isoformat()
-    text = str(value)
-    if column.type == "text" and text.startswith(_FORMULA_START):
-        return "'" + text  # keep spreadsheets from evaluating it (CSV injection)
-    return text
+    if column.type == "text":
+        return csv_cell(value)  # never evaluated as a formula (CSV injection)
+    return str(value)
 
 
 def csv_stream(table: DataTable) -> Iterator[str]:
@@ -155,6 +151,7 @@ def _write(sheet, r: int, row, columns, formats: _Formats, bold: bool) -> None:
         elif column.numeric:
             sheet.write_number(r, c, float(value), formats.get(column.pattern, bold))
         else:
+            # typed as text: never evaluated, whatever it starts with (core/spreadsheet.py)
             sheet.write_string(r, c, str(value), formats.get(None, bold))
 
 

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
+
+from .states import EventAction, RequestState
 
 #: Step modes: one approver decides for the step, or every listed approver must sign.
 ANY, ALL = "any", "all"
@@ -177,6 +180,10 @@ class WorkflowDefinition:
     #: from the core panel after a return for revision.
     refresh_fields: Callable[[str], Mapping[str, Any]] | None = None
     description: Any = ""
+    #: The plugin's model class of the subject (``Leave``): core loads the record by its
+    #: primary key and hands it to the plugin as :attr:`WorkflowEvent.subject`, so the plugin
+    #: writes no loader of its own.
+    subject_model: type | None = None
 
     @property
     def plugin(self) -> str:
@@ -196,28 +203,44 @@ class WorkflowDefinition:
 
 @dataclass(frozen=True)
 class WorkflowEvent:
-    """What happened to a request, passed to the owning plugin's ``on_workflow_event``."""
+    """What happened to a request, passed to the owning plugin's ``on_workflow_event``.
 
-    #: ``submitted``, ``step_approved``, ``approved``, ``rejected``, ``returned``,
-    #: ``resubmitted``, ``withdrawn``, ``transferred``, ``cc``, ``urged``, ``escalated``,
-    #: ``fallback``.
-    action: str
+    ``action`` and ``state`` are enum members (:class:`EventAction`, :class:`RequestState`):
+    compare them with members, ``event.state == RequestState.APPROVED``. Being
+    :class:`~enum.StrEnum` members they also equal the plain strings of contract 1.0.
+    """
+
+    #: What happened: an :class:`EventAction`.
+    action: EventAction
     definition_id: str
     instance_id: int
     subject_type: str
     subject_id: str
-    #: The request's state after the action: ``pending``, ``returned``, ``approved``,
-    #: ``rejected`` or ``withdrawn``.
-    state: str
+    #: The request's state after the action: a :class:`RequestState`.
+    state: RequestState
     actor_id: int | None
     step_key: str | None = None
     comment: str = ""
+    #: Deprecated since contract 1.1: the action's details as an untyped dict (the step form
+    #: under ``"form"``, as the caller passed it). Read :attr:`form` and :attr:`subject`.
     data: dict = field(default_factory=dict)
+    #: The step form the approver filled in (``step_approved``/``approved`` of a step with a
+    #: form): field name → the value as entered, as text. Empty for every other action.
+    form: Mapping[str, str] = field(default_factory=dict)
+    #: The plugin's record the request is about, loaded through the definition's
+    #: ``subject_model`` (None without one, or when the record is gone).
+    subject: Any = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self):
+        # A misspelt action or state is refused where the event is made, not compared later.
+        object.__setattr__(self, "action", EventAction(self.action))
+        object.__setattr__(self, "state", RequestState(self.state))
+        object.__setattr__(self, "form", MappingProxyType(dict(self.form)))
 
     @property
     def final(self) -> bool:
         """True when the request was decided for good (approved, rejected or withdrawn)."""
-        return self.state in ("approved", "rejected", "withdrawn")
+        return self.state.is_final
 
 
 # -- planning ------------------------------------------------------------------------------------
@@ -344,6 +367,8 @@ def definition_problem(plugin: str, item: Any) -> str | None:
         return f"workflow {item.id} has no steps"
     if len({r.key for r in routes}) != len(routes):
         return f"workflow {item.id}: route keys must be unique"
+    if item.subject_model is not None and not hasattr(item.subject_model, "__table__"):
+        return f"workflow {item.id}: subject_model {item.subject_model!r} is not a model class"
     for route in routes:
         if not route.steps:
             return f"workflow {item.id}: route {route.key!r} has no steps"

@@ -19,19 +19,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models import Unit, User, utcnow
+from .states import AssignmentState, RequestState, StepState
 
-# Instance states.
+# The states as the plain strings the columns hold; :mod:`.states` names and documents them.
 PENDING, RETURNED, APPROVED, REJECTED, WITHDRAWN = (
-    "pending", "returned", "approved", "rejected", "withdrawn",
+    RequestState.PENDING.value, RequestState.RETURNED.value, RequestState.APPROVED.value,
+    RequestState.REJECTED.value, RequestState.WITHDRAWN.value,
 )
 OPEN_STATES = (PENDING, RETURNED)
 FINAL_STATES = (APPROVED, REJECTED, WITHDRAWN)
-
-# Step states.
-WAITING, OPEN, CANCELLED = "waiting", "open", "cancelled"  # and APPROVED, REJECTED, RETURNED
-
-# Assignment states: PENDING, APPROVED, REJECTED, RETURNED, CANCELLED, and:
-TRANSFERRED = "transferred"
+WAITING, OPEN, CANCELLED = (StepState.WAITING.value, StepState.OPEN.value,
+                            StepState.CANCELLED.value)
+TRANSFERRED = AssignmentState.TRANSFERRED.value
 
 # How an approver was found.
 VIA_ROLE, VIA_USER = "role", "user"
@@ -59,6 +58,7 @@ class WorkflowInstance(db.Model):
     applicant_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"), index=True)
     #: The applicant's unit: approvers are resolved in its ancestry; lists are scoped by it.
     unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    #: A :class:`~.states.RequestState` value.
     state: Mapped[str] = mapped_column(db.String(16), default=PENDING, index=True)
     #: The chosen route and the conditions weighed (see :func:`definitions.plan`).
     route: Mapped[str] = mapped_column(db.String(64), default="")
@@ -121,6 +121,7 @@ class WorkflowStep(db.Model):
     mode: Mapped[str] = mapped_column(db.String(8), default="any")
     #: How many approver slots the step has; an all-of step needs each of them.
     slots: Mapped[int] = mapped_column(default=1)
+    #: A :class:`~.states.StepState` value.
     state: Mapped[str] = mapped_column(db.String(16), default=WAITING, index=True)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
@@ -128,7 +129,7 @@ class WorkflowStep(db.Model):
     remind_at: Mapped[datetime | None] = mapped_column(index=True)
     reminded_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
-    #: What went to a fallback when the step opened: a list of JSON records (see the engine).
+    #: What went to a fallback when the step opened: JSON records (see :mod:`.approvers`).
     fallback_json: Mapped[str] = mapped_column(db.Text, default="[]")
 
     instance: Mapped[WorkflowInstance] = relationship(back_populates="steps")
@@ -156,6 +157,7 @@ class WorkflowAssignment(db.Model):
     slot: Mapped[int] = mapped_column(default=0)
     #: How the person was found: role, user, fallback_*, transfer, escalation, reassign.
     via: Mapped[str] = mapped_column(db.String(32), default=VIA_ROLE)
+    #: An :class:`~.states.AssignmentState` value.
     state: Mapped[str] = mapped_column(db.String(16), default=PENDING, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     acted_at: Mapped[datetime | None]
@@ -175,8 +177,7 @@ class WorkflowAction(db.Model):
     round: Mapped[int] = mapped_column(default=1)
     #: None for what the engine did by itself (reminders, escalations, fallbacks).
     actor_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
-    #: submit, approve, reject, return, resubmit, withdraw, transfer, reassign, cc, urge,
-    #: remind, escalate, fallback, acknowledge.
+    #: A :class:`~.states.TimelineAction`: submit, approve, reject, return, ... acknowledge.
     action: Mapped[str] = mapped_column(db.String(32))
     comment: Mapped[str] = mapped_column(db.Text, default="")
     data_json: Mapped[str] = mapped_column(db.Text, default="{}")

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired
 
 from core.api import (
     Condition,
+    EventAction,
     FieldApprover,
     Route,
     Step,
@@ -38,12 +39,10 @@ from . import planning
 from .i18n import lazy_gettext as _l
 from .models import (
     APPROVED,
-    REJECTED,
     RETURNED,
     SUBMITTED,
     SUPERSEDED,
     TEAM,
-    WITHDRAWN,
     Catalogue,
     PlanVersion,
 )
@@ -109,6 +108,7 @@ def definitions() -> list[WorkflowDefinition]:
             ),
             subject_url=lambda subject_id: url_for(f"{PLUGIN}.plan_version",
                                                    version_id=int(subject_id)),
+            subject_model=PlanVersion,
             refresh_fields=lambda subject_id: plan_fields(
                 db.session.get(PlanVersion, int(subject_id))),
             description=_l("Department plans go to the project manager, team plans to the "
@@ -119,6 +119,7 @@ def definitions() -> list[WorkflowDefinition]:
             steps=(Step("leadership", _l("Company leadership"), role=LEADERSHIP),),
             subject_url=lambda subject_id: url_for(f"{PLUGIN}.catalogue",
                                                    catalogue_id=int(subject_id)),
+            subject_model=Catalogue,
             description=_l("Each department's daily, weekly, monthly and yearly routine work is "
                            "approved and filed by the company (line 39)."),
         ),
@@ -174,34 +175,36 @@ def submit_catalogue(catalogue: Catalogue, user: User, comment: str = "") -> Non
 
 # -- decisions --------------------------------------------------------------------------------
 
-#: Workflow states (after the action) that change a version's state.
-_STATES = {"approved": APPROVED, "returned": RETURNED, "rejected": REJECTED,
-           "withdrawn": WITHDRAWN}
+#: The events that decide a version: it takes the state its request reached (the version's
+#: approved, returned, rejected and withdrawn are the engine's request states).
+SUBMISSIONS = (EventAction.SUBMITTED, EventAction.RESUBMITTED)
+DECISIONS = (EventAction.APPROVED, EventAction.RETURNED, EventAction.REJECTED,
+             EventAction.WITHDRAWN)
 
 
 def on_event(event) -> None:
     """Keep the version's state in step with its request."""
     actor = db.session.get(User, event.actor_id) if event.actor_id else None
     if event.definition_id == PLAN_FLOW:
-        version = db.session.get(PlanVersion, int(event.subject_id))
+        version = event.subject
         if version is None:
             raise WorkflowError(_l("The plan of this request no longer exists."))
-        if event.action in ("submitted", "resubmitted"):
+        if event.action in SUBMISSIONS:
             version.status = SUBMITTED
             planning.record_review(version, actor, str(_l("submitted")), event.comment)
-        elif event.action in ("approved", "returned", "rejected", "withdrawn"):
-            planning.decided(version, _STATES[event.action], actor, event.comment)
+        elif event.action in DECISIONS:
+            planning.decided(version, event.state, actor, event.comment)
             audit(f"{PLUGIN}.plan_{event.action}", subject=version.plan, unit=version.plan.unit,
                   actor=actor, summary=f"{version.plan.unit.name} v{version.number}",
                   data={"version": version.number, "comment": event.comment})
     elif event.definition_id == CATALOGUE_FLOW:
-        catalogue = db.session.get(Catalogue, int(event.subject_id))
+        catalogue = event.subject
         if catalogue is None:
             raise WorkflowError(_l("The catalogue of this request no longer exists."))
-        if event.action in ("submitted", "resubmitted"):
+        if event.action in SUBMISSIONS:
             catalogue.status = SUBMITTED
-        elif event.action in _STATES:
-            state = _STATES[event.action]
+        elif event.action in DECISIONS:
+            state = event.state
             if state == APPROVED:
                 for other in db.session.scalars(db.select(Catalogue).where(
                         Catalogue.unit_id == catalogue.unit_id, Catalogue.status == APPROVED,

@@ -17,15 +17,16 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.api import Unit, User, db, utcnow
+from core.api import RequestState, Unit, User, db, utcnow
 
-# Version states shared by plans and routine catalogues.
+# Version states shared by plans and routine catalogues. A decision leaves the version in the
+# state its request reached, so those four are the engine's own request states.
 DRAFT = "draft"  #: being written by its author
 SUBMITTED = "submitted"  #: waiting for the approver
-APPROVED = "approved"  #: approved and filed; the version in force
-RETURNED = "returned"  #: sent back to the author for changes; editable again
-REJECTED = "rejected"  #: refused; the author may start again from it
-WITHDRAWN = "withdrawn"  #: taken back by the author before the decision; editable again
+APPROVED = RequestState.APPROVED  #: approved and filed; the version in force
+RETURNED = RequestState.RETURNED  #: sent back to the author for changes; editable again
+REJECTED = RequestState.REJECTED  #: refused; the author may start again from it
+WITHDRAWN = RequestState.WITHDRAWN  #: taken back by the author before the decision
 SUPERSEDED = "superseded"  #: was approved, replaced by a later approved version
 EDITABLE = (DRAFT, RETURNED, WITHDRAWN)
 VERSION_STATES = (DRAFT, SUBMITTED, APPROVED, RETURNED, REJECTED, WITHDRAWN, SUPERSEDED)

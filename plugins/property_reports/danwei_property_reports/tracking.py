@@ -36,7 +36,16 @@ from core.api import (
 from . import deadlines as dl
 from .catalogue import COMPANY_KIND, DEPARTMENT_KINDS
 from .i18n import gettext
-from .models import DEPARTMENT, Notice, Plan, PlanItem, PlanVersion, Summary, period_key
+from .models import (
+    APPROVED,
+    DEPARTMENT,
+    Notice,
+    Plan,
+    PlanItem,
+    PlanVersion,
+    Summary,
+    period_key,
+)
 
 PLUGIN = "property_reports"
 
@@ -260,7 +269,7 @@ def standardisation(unit_ids: list[int], periods: list[int]) -> dict[int, float 
         .join(PlanVersion, PlanVersion.plan_id == Plan.id)
         .join(PlanItem, PlanItem.version_id == PlanVersion.id)
         .where(Plan.unit_id.in_(unit_ids), Plan.period.in_(periods),
-               PlanVersion.status == "approved")
+               PlanVersion.status == APPROVED)
         .group_by(Plan.unit_id)
     )
     shares: dict[int, float | None] = defaultdict(lambda: None)

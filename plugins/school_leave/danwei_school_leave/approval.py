@@ -21,8 +21,11 @@ from sqlalchemy import select
 from core.api import (
     ALL,
     ANY,
+    AssignmentState,
     Condition,
+    EventAction,
     FormField,
+    RequestState,
     RoleApprover,
     Route,
     Step,
@@ -49,9 +52,6 @@ from .i18n import lazy_gettext as _l
 from .models import OUTGOING, Leave, ParentCall
 
 DEFINITION = "school_leave.leave"
-
-#: The engine's request states, and the leave's (they are the same words).
-STATES = ("pending", "returned", "approved", "rejected", "withdrawn")
 
 
 # -- the fields the engine keeps, and the rules read back --------------------------------------
@@ -178,6 +178,7 @@ def definition() -> WorkflowDefinition:
         routes=tuple(Route(row, ROW_LABELS[row], _steps(_sample_chain(row)), when=RowIs(row))
                      for row in ROWS),
         subject_url=lambda subject_id: f"/school_leave/leave/{subject_id}",
+        subject_model=Leave,
         refresh_fields=refresh_fields,
         description=_l("The signatures of a student's leave slip, by the table of 篇一."),
     )
@@ -239,37 +240,33 @@ def _wall(value: str) -> datetime | None:
 
 def on_event(event) -> None:
     """Keep the leave in step with its request; record the class teacher's call."""
-    if event.definition_id != DEFINITION:
+    leave = event.subject
+    if event.definition_id != DEFINITION or leave is None:
         return
-    leave = db.session.get(Leave, int(event.subject_id))
-    if leave is None:
-        return
-    if event.state in STATES and leave.status != event.state:
+    if leave.status != event.state:
         leave.status = event.state
         if event.final:
             leave.decided_at = utcnow()
         root = leave.root
-        if leave.is_extension and event.state == "approved" and root.overdue_at \
+        if leave.is_extension and event.state == RequestState.APPROVED and root.overdue_at \
                 and not root.truancy:
             # The extension filed in time is signed: the student is no longer overdue.
             root.overdue_at = None
-    form = event.data.get("form") if isinstance(event.data, dict) else None
-    if event.action in ("step_approved", "approved") and form:
-        values = ({i.get("name"): i.get("value") for i in form} if isinstance(form, list)
-                  else dict(form))
-        called_at = _wall(values.get("called_at") or "")
+    values = event.form
+    if event.action in (EventAction.STEP_APPROVED, EventAction.APPROVED) and values:
+        called_at = _wall(values.get("called_at", ""))
         if called_at is not None and values.get("phone"):
             call = ParentCall(
                 student_id=leave.student_id, unit_id=leave.unit_id, leave_id=leave.id,
                 direction=OUTGOING, called_at=to_utc(called_at),
-                phone=str(values.get("phone"))[:32],
-                answered_by=str(values.get("answered_by") or "")[:100],
-                note=str(values.get("note") or ""), recorded_by_id=event.actor_id,
+                phone=values["phone"][:32], answered_by=values.get("answered_by", "")[:100],
+                note=values.get("note", ""), recorded_by_id=event.actor_id,
             )
             db.session.add(call)
             audit("school_leave.call_recorded", subject=leave, unit=leave.unit,
                   summary=f"{leave.student.username}: {call.answered_by} {call.phone}",
                   data={"direction": OUTGOING})
+
 
 def resubmit(leave: Leave, actor: User, chain: rules.Chain, duration: rules.Duration) -> None:
     """Send a revised leave through a new round of signatures, chosen for its new length."""
@@ -323,5 +320,5 @@ def signatures(leave: Leave) -> list[SlipStep]:
         return []
     return [SlipStep(step.key, step.label,
                      [Signature(a.user.name, a.acted_at) for a in step.assignments
-                      if a.state == "approved"])
+                      if a.state == AssignmentState.APPROVED])
             for step in instance.current_steps]

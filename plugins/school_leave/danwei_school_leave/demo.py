@@ -12,7 +12,9 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from core.api import (
+    AssignmentState,
     DemoAccount,
+    RequestState,
     Unit,
     User,
     approve_workflow,
@@ -129,12 +131,12 @@ def _sign(leave: Leave, steps: int | None = None) -> None:
     """Sign *steps* steps of the leave (all of them by default), as the engine asks."""
     instance = approval.instance_of(leave)
     done = 0
-    while instance.state == "pending" and (steps is None or done < steps):
+    while instance.state == RequestState.PENDING and (steps is None or done < steps):
         step = instance.open_step
         for assignment in list(pending_workflow_assignments(step)):
-            if instance.state != "pending" or instance.open_step is not step:
+            if instance.state != RequestState.PENDING or instance.open_step is not step:
                 break
-            if any(a.slot == assignment.slot and a.state == "approved" for a in step.assignments):
+            if any(a.slot == assignment.slot and a.state == AssignmentState.APPROVED for a in step.assignments):
                 continue
             form = None
             if step.key == "class_teacher" and leave.parent_call_required:

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from core.api import MultipleAttachmentField
+from core.api import MultipleAttachmentField, RequestState
 
 from . import rules, school
 from .i18n import lazy_gettext as _l
@@ -29,11 +29,11 @@ LEAVE_TYPE_LABELS = {
 }
 #: A leave's approval state as the lists and the register show it.
 STATUS_LABELS = {
-    "pending": _l("Waiting for signatures"),
-    "approved": _l("Approved"),
-    "rejected": _l("Refused"),
-    "withdrawn": _l("Withdrawn"),
-    "returned": _l("Returned for revision"),
+    RequestState.PENDING: _l("Waiting for signatures"),
+    RequestState.APPROVED: _l("Approved"),
+    RequestState.REJECTED: _l("Refused"),
+    RequestState.WITHDRAWN: _l("Withdrawn"),
+    RequestState.RETURNED: _l("Returned for revision"),
 }
 LOG_KIND_LABELS = dict(zip(LOG_KINDS, (_l("Late"), _l("Left early"), _l("Absent")), strict=True))
 

@@ -11,13 +11,14 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.api import Unit, User, db, utcnow
+from core.api import RequestState, Unit, User, db, utcnow
 
 # -- leave states -------------------------------------------------------------------------------
 
-#: The approval state of a leave (the workflow decides it).
+#: The approval state of a leave is its request's state (the workflow decides it).
 PENDING, APPROVED, REJECTED, WITHDRAWN, RETURNED_FOR_REVISION = (
-    "pending", "approved", "rejected", "withdrawn", "returned",
+    RequestState.PENDING, RequestState.APPROVED, RequestState.REJECTED, RequestState.WITHDRAWN,
+    RequestState.RETURNED,
 )
 #: Calls: the parent phoned the class teacher (in advance), or the teacher phoned the parent.
 INCOMING, OUTGOING = "incoming", "outgoing"

@@ -20,7 +20,7 @@ from core.api import db, to_local, utcnow
 
 from . import leaves, school
 from .i18n import lazy_gettext as _l
-from .models import APPROVED, Leave
+from .models import APPROVED, PENDING, Leave
 
 SALT = "school_leave.slip"
 
@@ -78,7 +78,7 @@ def verify(raw: str, now: datetime | None = None) -> Verdict:
                   and root.returned_at is None)
     if leave.status != APPROVED:
         return Verdict(False, str(_l("Not fully signed: the leave is not approved yet.")
-                                  if leave.status == "pending" else
+                                  if leave.status == PENDING else
                                   _l("Not valid: the leave was refused or withdrawn.")), leave)
     if root.returned_at is not None:
         return Verdict(False, str(_l("Used: the student is already back (%(at)s).",

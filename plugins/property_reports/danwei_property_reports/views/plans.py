@@ -28,6 +28,8 @@ from ..catalogue import DEPARTMENT_KINDS, TEAM_KIND
 from ..forms import NewPlanForm, PlanHeaderForm, PlanItemForm, ReviseForm, SubmitPlanForm
 from ..i18n import gettext
 from ..models import (
+    APPROVED,
+    REJECTED,
     SUBMITTED,
     VERSION_STATES,
     Plan,
@@ -169,8 +171,8 @@ def plan_version(version_id: int):
     return render_template(
         "property_reports/plan.html", plan=plan, version=version, in_force=in_force,
         base=base, changes=changes, can_edit=can_edit, substitute=substitute,
-        can_revise=is_author and version is plan.latest and version.status in ("approved",
-                                                                                "rejected"),
+        can_revise=is_author and version is plan.latest and version.status in (APPROVED,
+                                                                                 REJECTED),
         submit_form=SubmitPlanForm() if can_edit else None,
         revise_form=ReviseForm() if is_author else None,
         panel=workflow_panel(workflow_for(version, approvals.PLAN_FLOW)),

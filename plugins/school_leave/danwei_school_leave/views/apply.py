@@ -29,7 +29,7 @@ from core.api import (
 from .. import approval, leaves, people, school
 from ..forms import LEAVE_TYPE_LABELS, STATUS_LABELS, ApplyForm, ExtensionForm, choices
 from ..i18n import lazy_gettext as _l
-from ..models import APPROVED, RETURNED_FOR_REVISION, Leave, ParentCall
+from ..models import APPROVED, PENDING, REJECTED, RETURNED_FOR_REVISION, Leave, ParentCall
 from . import bp
 
 
@@ -51,7 +51,7 @@ def state_of(leave: Leave) -> tuple[str, str]:
         return str(_l("Back")), "secondary"
     if leave.exited_at:
         return str(_l("Out of school")), "info"
-    colour = {"approved": "success", "pending": "primary", "rejected": "danger"}
+    colour = {APPROVED: "success", PENDING: "primary", REJECTED: "danger"}
     return str(STATUS_LABELS.get(leave.status, leave.status)), colour.get(leave.status, "light")
 
 

@@ -1,0 +1,11 @@
+"""The plugin compares workflow states and actions with core's enums, never with strings, so a
+misspelt state fails here rather than silently never matching in production."""
+
+import danwei_property_reports
+
+from core.api import check_workflow_literals
+
+
+def test_workflow_states_and_actions_are_enum_members():
+    findings = check_workflow_literals(danwei_property_reports)
+    assert findings == [], "\n".join(map(str, findings))
