@@ -1,7 +1,7 @@
 """core: background task runs (issue 19)
 
-Revision ID: c0d1
-Revises: c0c1
+Revision ID: c0t1
+Revises: c0s1
 Create Date: 2026-12-03
 
 Safe while the old version serves: a new table nobody else reads.
@@ -9,8 +9,8 @@ Safe while the old version serves: a new table nobody else reads.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "c0d1"
-down_revision = "c0c1"
+revision = "c0t1"
+down_revision = "c0s1"
 branch_labels = None
 depends_on = None
 
