@@ -143,7 +143,7 @@ class _Formats:
 
 def _write(sheet, r: int, row, columns, formats: _Formats, bold: bool) -> None:
     for c, (value, column) in enumerate(zip(row, columns, strict=True)):
-        if value is None:
+        if value is None or value == "":  # an empty cell, as a spreadsheet reads it back
             if bold:
                 sheet.write_blank(r, c, None, formats.get(None, bold))
         elif column.type == "date":
