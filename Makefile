@@ -6,7 +6,7 @@ PLUGINS := $(wildcard plugins/*)
 # PostgreSQL used by `make test` (the suite also runs on SQLite).
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run install deps test test-sqlite test-postgres browser-deps translations messages wheels bench clean
+.PHONY: run install deps test test-sqlite test-postgres browser-deps translations messages api-docs wheels bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ install: $(BIN)/activate deps
 	$(BIN)/pip install -e '.[test]' $(foreach p,$(PLUGINS),-e $(p))
 	npm ci --no-audit --no-fund  # Chart.js, and axe-core for the tests, pinned in package-lock.json
 	$(MAKE) translations
+
+api-docs:  ## docs/api.md, the core.api reference, from the docstrings
+	$(BIN)/python -m core.apidoc > docs/api.md
 
 translations:
 	$(BIN)/pybabel compile -f -d core/translations

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as _config
 from . import paths
+from .args import DanweiRequest
 from .config import ConfigError
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -49,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["BABEL_DOMAIN"] = domains
     _init_extensions(app)
     i18n.init_app(app, host.plugins.values())
+    app.request_class = DanweiRequest
     from . import logs
 
     logs.init_app(app)  # first, so that every later log line carries the request id

@@ -43,6 +43,7 @@ from .declarations import (
 )
 from .demo import Demo
 from .extensions import db
+from .forms import DateField, DateTimeField, DateTimeLocalField, MonthField
 from .holders import holders, permission_holders
 from .home import chart_widget
 from .hookspecs import CONTRACT_VERSION, hookimpl
@@ -172,6 +173,11 @@ __all__ = [
     "notify",
     "weekly",
     "working_days_between",
+    # form fields (bounded dates: use these, never WTForms' own)
+    "DateField",
+    "DateTimeField",
+    "DateTimeLocalField",
+    "MonthField",
     # background tasks
     "Task",
     "TaskCancelled",

@@ -1,4 +1,4 @@
-"""Numbers read from a request: ids, pages and counts, bounded before they reach the database.
+"""What a request carries, made safe before a view reads it: bounded numbers, text without NUL.
 
 Views import these helpers from here (or from :mod:`core.api`); this module imports nothing of
 Danwei's, so it sits below every view.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import request
+from flask import Request, request
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 
 #: The largest id a table holds, and the largest number a view accepts from a URL: ids are
@@ -49,3 +50,29 @@ def arg_ints(name: str, *, args: Mapping[str, str] | None = None) -> list[int]:
     without duplicates; the other values are ignored as :func:`arg_int` ignores them."""
     values = (request.args if args is None else args).getlist(name)
     return sorted({v for v in (_int_between(raw, 1, MAX_ID) for raw in values) if v is not None})
+
+
+class _TextWithoutNul(ImmutableMultiDict):
+    """Query and form values with any NUL character removed.
+
+    No text a person types holds a NUL, PostgreSQL refuses one in a text column (the request
+    would end in a 500), and SQLite keeps it invisibly. Removing it where values are parsed
+    covers every form and query of core and of every plugin, and keeps the rest of the input.
+    """
+
+    def __init__(self, mapping=None):
+        if isinstance(mapping, MultiDict):
+            mapping = mapping.items(multi=True)
+        if mapping is not None and not isinstance(mapping, Mapping):
+            mapping = [(_clean(key), _clean(value)) for key, value in mapping]
+        super().__init__(mapping)
+
+
+def _clean(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class DanweiRequest(Request):
+    """The application's request class: see :class:`_TextWithoutNul`."""
+
+    parameter_storage_class = _TextWithoutNul

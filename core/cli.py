@@ -73,6 +73,21 @@ def db_status():
         click.echo(f"{name:24} {current or '-':14} {head or '-':14} {mark}")
 
 
+@db_group.command("revision")
+@click.option("--plugin", "name", required=True, help="The plugin whose revision it is.")
+@click.option("--autogenerate", is_flag=True,
+              help="Write the operations from its models' difference with the database.")
+@click.option("-m", "--message", required=True, help="What the revision does.")
+@with_appcontext
+def db_revision(name, autogenerate, message):
+    """Write plugin NAME's next migration into its own migrations folder (its tables only)."""
+    try:
+        path = schema.revision(name, message, autogenerate=autogenerate)
+    except LookupError as exc:
+        raise click.BadParameter(str(exc), param_hint="--plugin") from None
+    click.echo(f"wrote {path}")
+
+
 # -- background tasks ---------------------------------------------------------------------------
 
 
@@ -281,6 +296,67 @@ def plugins_purge(name, code, directory):
     db.session.commit()
     click.echo(f"exported to {target}")
     click.echo(f"{name} data purged for {unit.code} ({unit.name})")
+
+
+# -- plugin authors -----------------------------------------------------------------------------
+
+
+@main.group("plugin")
+def plugin_group():
+    """Tools for plugin authors."""
+
+
+@plugin_group.command("new")
+@click.argument("name")
+@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write (default: plugins/NAME).")
+@click.option("--label", help="The plugin's name for people, in English (a msgid).")
+@click.option("--label-zh", help="Its Chinese translation.")
+def plugin_new(name, target, label, label_zh):
+    """Write a complete, installable plugin NAME: packaging, hooks, model, migration,
+    translations, templates, widget, report, demo data and tests."""
+    from .scaffold import ScaffoldError, generate
+
+    target = target or Path("plugins") / name
+    try:
+        generate(name, target, label=label, label_zh=label_zh)
+    except ScaffoldError as exc:
+        raise click.BadParameter(str(exc)) from None
+    click.echo(f"plugin {name} written to {target}")
+    click.echo(f"next: pip install -e {target} && danwei db upgrade && "
+               f"danwei plugins enable {name} --unit <code> && pytest {target}/tests")
+
+
+@main.command("messages")
+@click.argument("name")
+@with_appcontext
+def messages(name):
+    """Extract plugin NAME's strings, update its zh_CN catalogue and compile it."""
+    from .authoring import untranslated, update_messages
+
+    try:
+        po = update_messages(name)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"updated and compiled {po}")
+    for msgid in untranslated(name):
+        click.echo(f"untranslated: {msgid}")
+
+
+@plugins_group.command("check")
+@click.argument("name")
+@with_appcontext
+def plugins_check(name):
+    """Check plugin NAME: contract, declarations, view access, models against migrations,
+    translations. Exits with status 1 on a problem."""
+    from .authoring import check
+
+    report = check(name)
+    for problem in report.problems:
+        click.echo(f"{name}: {problem}")
+    if not report.ok:
+        sys.exit(1)
+    click.echo(f"{name}: ok")
 
 
 # -- demo --------------------------------------------------------------------------------------

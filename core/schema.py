@@ -38,9 +38,54 @@ def migration_sources() -> list[tuple[str, Path]]:
 def _config(name: str, folder: Path, connection) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(folder))
+    # Dated file names, as the migration rules in docs/plugins.md ask.
+    cfg.set_main_option("file_template",
+                        "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
     cfg.attributes["connection"] = connection
     cfg.attributes["version_table"] = version_table(name)
+    if name != CORE:
+        cfg.attributes["include_object"] = owned_by(name)
     return cfg
+
+
+def owned_by(name: str):
+    """An Alembic ``include_object`` keeping only plugin *name*'s tables (prefixed
+    ``<name>_``), so that autogenerate and comparisons ignore core's and the other plugins'."""
+    prefix = f"{name}_"
+
+    def include(obj, object_name, type_, reflected, compare_to):
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        table_name = getattr(table, "name", object_name) or ""
+        return table_name.startswith(prefix)
+
+    return include
+
+
+def compare(name: str) -> list:
+    """Differences between plugin *name*'s models and its tables in the (migrated) database,
+    as Alembic's ``compare_metadata`` lists them: empty when the migrations match the models."""
+    from alembic.autogenerate import compare_metadata
+
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={
+            "include_object": owned_by(name), "version_table": version_table(name),
+            "render_as_batch": True})
+        return compare_metadata(context, db.metadata)
+
+
+def revision(name: str, message: str, autogenerate: bool = True) -> Path:
+    """Write plugin *name*'s next revision (id ``<prefix>NN``); with *autogenerate*, from the
+    difference between its models and the database, which must be at its head."""
+    folder = dict(migration_sources()).get(name)
+    if folder is None or name == CORE:
+        raise LookupError(f"{name!r} is not a loaded plugin with a migrations folder")
+    scripts = ScriptDirectory(str(folder))
+    number = len(list(scripts.walk_revisions())) + 1
+    rev_id = f"{name.replace('_', '')[:4]}{number:02d}"
+    with db.engine.begin() as connection:
+        script = command.revision(_config(name, folder, connection), message=message,
+                                  autogenerate=autogenerate, rev_id=rev_id)
+    return Path(script.path)
 
 
 def upgrade(target: str = "head", only: str | None = None) -> list[str]:
@@ -100,6 +145,7 @@ def _run(context, connection, table: str) -> None:
         target_metadata=db.metadata,
         version_table=table,
         render_as_batch=True,  # SQLite needs batch mode to alter tables
+        include_object=context.config.attributes.get("include_object"),
     )
     with context.begin_transaction():
         context.run_migrations()

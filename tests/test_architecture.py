@@ -13,6 +13,7 @@ Each kind of contract is also shown to fail, on a throwaway module that breaks i
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import sys
 from importlib.metadata import entry_points
@@ -50,6 +51,10 @@ def contract_config(packages: list[str]) -> str:
     lines += [f"    {p}" for p in packages]
     for package in packages:
         sources = sorted({package, *graph.find_descendants(package)})
+        # Another plugin may be imported only when declared in DANWEI_REQUIRES.
+        needed = {f"danwei_{name}" for name in
+                  getattr(importlib.import_module(package), "DANWEI_REQUIRES", None) or {}}
+        others = sorted(p for p in packages if p != package and p not in needed)
         lines += [
             "",
             f"[importlinter:contract:{package}]",
@@ -60,6 +65,8 @@ def contract_config(packages: list[str]) -> str:
             "forbidden_modules =",
             "    core",
             *(f"    {m}" for m in forbidden),
+            *(f"    {m}" for other in others
+              for m in sorted({other, *graph.find_descendants(other)})),
             "as_packages = False",
             "allow_indirect_imports = True",
         ]
@@ -87,10 +94,12 @@ def lint(config_text: str, tmp_path, capsys) -> tuple[bool, str]:
 #: ``core`` itself (the app factory, which imports everything) is above them all.
 CORE_LAYERS = {
     "public API and entry points": ("core.api", "core.cli", "core.testing",
-                                    "core.testing_browser", "core.testing_a11y"),
+                                    "core.testing_browser", "core.testing_a11y",
+                                    "core.testing_kit", "core.apidoc"),
     "views and request wiring": (
         "core.web", "core.auth", "core.home", "core.admin",
-        "core.attachments.views", "core.attachments.forms", "core.notifications.views",
+        "core.forms", "core.attachments.views", "core.attachments.forms",
+        "core.notifications.views",
         "core.reports.views", "core.workdays.views", "core.workflow.views",
         "core.health", "core.logs", "core.tasks.views", "core.tasks.builtin",
         "core.workflow.inbox", "core.workflow.panel", "core.workflow.forms",
@@ -101,7 +110,7 @@ CORE_LAYERS = {
         "core.demo", "core.schema", "core.timing", "core.jobs", "core.attachments",
         "core.notifications", "core.reports", "core.workdays", "core.workflow", "core.plugins",
         "core.tasks", "core.backup", "core.storage", "core.storage_s3", "core.secretbox",
-        "core.holders", "core.pagination",
+        "core.holders", "core.pagination", "core.authoring", "core.scaffold",
     ),
     "models and extensions": (
         "core.models", "core.extensions", "core.declarations", "core.hookspecs", "core.i18n",
@@ -321,3 +330,14 @@ def test_the_plugin_layers_fail_for_an_import_upwards(make_plugin, tmp_path, cap
     kept, report = lint(plugin_layers_config(["danwei_pl_arch_upward"]), tmp_path, capsys)
     assert not kept
     assert "BROKEN" in report and f"danwei_pl_arch_upward.{broken}" in report
+
+
+@pytest.mark.parametrize("declared", [False, True])
+def test_importing_another_plugin_needs_declaring_it(make_plugin, tmp_path, capsys, declared):
+    make_plugin("pl_arch_base", GOOD, files={"views.py": GOOD_VIEWS})
+    requires = 'DANWEI_REQUIRES = {"pl_arch_base": ">=0.1"}\n' if declared else ""
+    make_plugin("pl_arch_user", requires + "from danwei_pl_arch_base import views\n")
+    kept, report = check(["danwei_pl_arch_base", "danwei_pl_arch_user"], tmp_path, capsys)
+    assert kept == declared, report
+    if not declared:
+        assert "danwei_pl_arch_user -> danwei_pl_arch_base" in report

@@ -46,6 +46,13 @@ def test_user_name_is_not_case_sensitive(client, create_user):
     assert post_login(client, "  zhang ", TEST_PASSWORD).status_code == 302
 
 
+def test_a_nul_character_in_what_is_typed_is_dropped_not_a_crash(client, create_user):
+    """PostgreSQL refuses NUL in text (a 500 before); every form and query loses it instead."""
+    create_user("zhang")
+    assert post_login(client, "zh\x00ang", TEST_PASSWORD).status_code == 302
+    assert client.get("/inbox/?q=a\x00b").status_code == 200
+
+
 @pytest.mark.parametrize("username", ["wu", "nobody"])
 def test_wrong_password_or_unknown_user_gives_one_message(client, create_user, db, username):
     create_user("wu")

@@ -121,6 +121,18 @@ class World:
         return client
 
 
+@pytest.fixture(autouse=True)
+def declared_by_plugins(request, monkeypatch):
+    """The URL arguments plugins declare (``DANWEI_URL_ARGS``), so that a new plugin needs no
+    edit here."""
+    if "app" not in request.fixturenames:
+        return
+    from core.testing_kit import url_args
+
+    for key, sql in url_args(request.getfixturevalue("app")).items():
+        monkeypatch.setitem(UNIT_SCOPED, key, sql)
+
+
 @pytest.fixture
 def world(app, db):
     return World(app, db)
@@ -263,6 +275,61 @@ def test_the_foreign_world_is_really_there(world, app):
     superuser = world.client_for("admin")
     page = superuser.get("/school_leave/students").get_data(as_text=True)
     assert FOREIGN + "朱小明" in page  # the superuser sees both; the roles must not
+
+
+def test_roles_in_several_units_each_count_only_in_their_unit(app, world):
+    """A user who is a cadre in one class and the class teacher of a class of another
+    organisation: the parents' numbers, the calls and the leave history of a class follow the
+    role held in that class, never a role held elsewhere; lists show only the units where
+    the list's permission is held."""
+    from danwei_school_leave.models import Contact, Leave
+
+    from core import roles, users
+    from core.models import Unit, User
+
+    def unit(code):
+        return world.db.session.scalar(select(Unit).where(Unit.code == code))
+
+    own, foreign = unit("demo-g1-c1"), unit("xf-demo-g1-c1")
+    multi = users.create_user("multi_role", "Multi Role", DEMO_PASSWORD, own)
+    roles.assign(multi, "school_leave.monitor", own)
+    roles.assign(multi, "school_leave.student", own)
+    roles.assign(multi, "school_leave.class_teacher", foreign)
+    world.db.session.commit()
+    client = world.client_for("multi_role")
+
+    def student_of(klass):
+        return world.db.session.scalar(select(User).where(
+            User.unit_id == klass.id, User.username.in_(("sl_student", "xf_sl_student"))))
+
+    def phones(student):
+        return [c.phone for c in world.db.session.scalars(
+            select(Contact).where(Contact.student_id == student.id))]
+
+    mine, theirs = student_of(own), student_of(foreign)
+    assert phones(mine) and phones(theirs)
+    # The class where the user is a cadre: the classmate's name, not the parents' numbers.
+    page = client.get(f"/school_leave/students/{mine.id}")
+    assert page.status_code == 200 and mine.name in page.text
+    assert not any(p in page.text for p in phones(mine))
+    # The class where the user is the class teacher: everything.
+    page = client.get(f"/school_leave/students/{theirs.id}")
+    assert page.status_code == 200 and all(p in page.text for p in phones(theirs))
+    # The list of leave: the class taught, not the class of the cadre.
+    listing = client.get("/school_leave/?status=").text
+    own_leave = world.db.session.scalars(select(Leave.id).where(Leave.unit_id == own.id)).all()
+    foreign_leave = world.db.session.scalars(
+        select(Leave.id).where(Leave.unit_id == foreign.id)).all()
+    assert not any(f'data-leave="{i}"' in listing for i in own_leave)
+    assert any(f'data-leave="{i}"' in listing for i in foreign_leave)
+    # A leave of the cadre's class opens only when it waits for the cadre, and without the
+    # parents' numbers; every leave of the taught class opens.
+    for leave_id in own_leave:
+        response = client.get(f"/school_leave/leave/{leave_id}")
+        assert response.status_code in (200, 404)
+        assert not any(p in response.text for p in phones(mine)), leave_id
+    for leave_id in foreign_leave:
+        assert client.get(f"/school_leave/leave/{leave_id}").status_code == 200
 
 
 # -- administrators across organisations, people with roles in several units -------------------

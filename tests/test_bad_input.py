@@ -147,6 +147,19 @@ class World:
         return client
 
 
+@pytest.fixture(autouse=True)
+def declared_by_plugins(request, monkeypatch):
+    """Ids for the URL arguments plugins declare (``DANWEI_URL_ARGS``, objects of any unit),
+    so that a new plugin needs no edit here."""
+    if "app" not in request.fixturenames:
+        return
+    from core.testing_kit import url_args
+
+    for key, sql in url_args(request.getfixturevalue("app")).items():
+        if key not in IDS:
+            monkeypatch.setitem(IDS, key, sql.replace(":units", "(SELECT id FROM units)"))
+
+
 @pytest.fixture
 def world(app, db):
     return World(app, db)
@@ -340,3 +353,66 @@ def test_a_line_of_tabs_in_a_breakdown_does_not_hang_a_worker(app):
         took = time.monotonic() - started
     assert took < 1, f"took {took:.1f} s"
     assert lines == [("保洁", 3)] and len(problems) == 1
+
+
+#: ``<input type=…>`` of the date fields, and the calendar's ends in each one's format.
+DATE_INPUT = re.compile(r'<input\b[^>]*\btype="(date|datetime-local|month)"[^>]*>')
+EDGES = {"date": ("0001-01-01", "9999-12-31"),
+         "datetime-local": ("0001-01-01T00:00", "9999-12-31T23:59"),
+         "month": ("0001-01", "9999-12")}
+
+
+@pytest.mark.parametrize("username", ["admin", "sl_teacher", "sl_student4", "pr_eng"])
+def test_the_first_and_the_last_year_in_every_date_field(app, db, world, username):
+    """Year 1 and year 9999 in every date input of every form: a field error, never a 500
+    (they overflow when a wall-clock time becomes UTC) and nothing written."""
+    client = world.client_for(username)
+    tried = 0
+    for rule in rules_with(app, "POST"):
+        url = world.url(rule, "POST")
+        if url is None or "GET" not in rule.methods:
+            continue
+        page = client.get(url)
+        if page.status_code != 200 or page.mimetype != "text/html":
+            continue
+        body = page.get_data(as_text=True)
+        dates = {}
+        for tag in DATE_INPUT.finditer(body):
+            name = re.search(r'\bname="([^"]+)"', tag.group(0))
+            if name:
+                dates[name.group(1)] = tag.group(1)
+        if not dates:
+            continue
+        others = {name: "1" for name in FIELD.findall(body) if name not in dates}
+        submit = [n for n in others if n.endswith("submit")]
+        for edge in (0, 1):
+            payload = {**others, **{n: EDGES[kind][edge] for n, kind in dates.items()}}
+            payload.update(dict.fromkeys(submit[:1], "x"))
+            before = count_rows(db)
+            response = client.post(url, data=payload)
+            take_flashes(client)
+            db.session.rollback()
+            assert response.status_code != 500, f"{username} POST {url} {payload} → 500"
+            assert count_rows(db) == before, f"{username} POST {url} {payload} wrote rows"
+            tried += 1
+    assert tried >= 2, "no form with a date field was tried"
+
+
+def test_every_date_field_comes_from_core_forms():
+    """WTForms' own date fields accept year 1 and 9999; only :mod:`core.forms` may use them."""
+    unbounded = re.compile(r"\b(DateField|DateTimeField|DateTimeLocalField|MonthField)\b")
+    imports = re.compile(r"from wtforms(?:\.fields)?(?:\.\w+)? import \(?([^)]*?)(?:\)|$)",
+                         re.MULTILINE | re.DOTALL)
+    offenders = []
+    for folder in (ROOT / "core", ROOT / "plugins"):
+        for path in folder.rglob("*.py"):
+            if path == ROOT / "core" / "forms.py" or ".venv" in path.parts:
+                continue
+            text_ = path.read_text()
+            for names in imports.findall(text_):
+                if unbounded.search(names):
+                    offenders.append(str(path.relative_to(ROOT)))
+            if re.search(r"\bwtforms\.(fields\.)?(DateField|DateTimeField|DateTimeLocalField|"
+                         r"MonthField)\b", text_):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders, f"import date fields from core.api instead: {sorted(set(offenders))}"

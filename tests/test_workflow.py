@@ -147,7 +147,8 @@ def register_blueprints():
 
 @hookimpl
 def register_permissions():
-    return [Permission(f"{N}.apply", "Apply for leave")]
+    return [Permission(f"{N}.apply", "Apply for leave"),
+            Permission(f"{N}.view", "See the leave of the unit")]
 
 
 @hookimpl
@@ -157,7 +158,9 @@ def register_roles():
                         (CT, "Class teacher"), (GRADE, "Grade office"),
                         (AFFAIRS, "Student affairs"), (ACADEMIC, "Academic affairs"),
                         (VICE, "Vice principal"), (PRINCIPAL, "Principal")):
-        roles.append(RoleSpec(name, label))
+        # The staff see the unit's leave (and so may be copied in); the cadres do not.
+        staff = name not in (MONITOR, PE, DORM)
+        roles.append(RoleSpec(name, label, (f"{N}.view",) if staff else ()))
     return roles
 
 
@@ -465,19 +468,38 @@ def test_transfer_to_an_eligible_person(school):
 def test_cc_lets_someone_read_but_not_decide(school):
     student = school.client("stu")
     url, iid = apply(student, periods=1, days=0.12)
-    other = school.client("ct_b")
+    other = school.client("grade")
     assert other.get(f"/workflow/{iid}").status_code == 404
     response = student.post(f"/workflow/{iid}/cc", data={"cc-usernames": "nobody_here"})
     assert "No active user is called nobody_here." in response.text
     response = student.post(f"/workflow/{iid}/cc",
-                            data={"cc-usernames": "ct_b", "cc-comment": "fyi", "next": url},
+                            data={"cc-usernames": "grade", "cc-comment": "fyi", "next": url},
                             follow_redirects=True)
-    assert "Copied in: Teacher Zhou." in response.text
+    assert "Copied in: Grade Head Zheng." in response.text
     page = other.get(f"/workflow/{iid}").text
     assert "Zhang San" in page and 'data-testid="workflow-decide"' not in page
     assert "not an approver" in decide(other, iid).text
     assert f'data-instance="{iid}"' in other.get("/inbox/copied").text
     assert state(school, iid) == "pending"
+
+
+def test_cc_only_to_people_who_may_see_such_requests_in_the_unit(school):
+    """Copying in shows the request (and what its steps noted, e.g. a parent's number): only
+    to someone who may see this kind of request in the request's unit."""
+    student = school.client("stu")
+    url, iid = apply(student, periods=1, days=0.12)
+    # The class teacher of another class, a monitor of another class, a classmate cadre:
+    # same organisation, but no right to see this class's leave.
+    for username in ("ct_b", "mon_b", "pe", "stu_b"):
+        response = student.post(f"/workflow/{iid}/cc", data={"cc-usernames": username},
+                                follow_redirects=True)
+        assert "cannot be copied in" in response.text, username
+        assert school.client(username).get(f"/workflow/{iid}").status_code == 404, username
+    # The grade office of the class's grade, and the school's offices, may.
+    response = student.post(f"/workflow/{iid}/cc", data={"cc-usernames": "grade affairs"},
+                            follow_redirects=True)
+    assert "Copied in:" in response.text
+    assert school.client("affairs").get(f"/workflow/{iid}").status_code == 200
 
 
 def test_urge_reminds_the_approvers_once_an_hour(school):

@@ -28,12 +28,22 @@ def enabled_unit_ids(plugin: str) -> Select:
         return select(Unit.id)
     # The statement depends on nothing but the plugin's name, and building it costs more
     # Python than running it: build it once per process.
-    if plugin not in _ENABLED:
-        _ENABLED[plugin] = _enabled_unit_ids(plugin)
-    return _ENABLED[plugin]
+    needs = tuple(sorted(_requires(plugin)))
+    key = (plugin, needs)
+    if key not in _ENABLED:
+        query = _enabled_unit_ids(plugin)
+        for other in needs:  # inert where a plugin it needs is disabled
+            query = query.where(Unit.id.in_(enabled_unit_ids(other)))
+        _ENABLED[key] = query
+    return _ENABLED[key]
 
 
-_ENABLED: dict[str, Select] = {}
+def _requires(plugin: str) -> dict[str, str]:
+    info = plugin_host().plugins.get(plugin)
+    return info.requires if info is not None and info.module is not None else {}
+
+
+_ENABLED: dict[tuple[str, tuple[str, ...]], Select] = {}
 
 
 def _enabled_unit_ids(plugin: str) -> Select:
@@ -72,8 +82,12 @@ def enabled_plugins(unit: Unit | None) -> set[str]:
         return set()
     cache = request_cache("enabled plugins")
     if unit.id not in cache:
-        cache[unit.id] = {plugin for plugin, states in plugin_states().items()
-                          if plugin in host.loaded and enabled_at(unit.path, states)}
+        found = {plugin for plugin, states in plugin_states().items()
+                 if plugin in host.loaded and enabled_at(unit.path, states)}
+        # A plugin is inert where a plugin it needs is not enabled (a chain too).
+        while unmet := {p for p in found if not set(_requires(p)) <= found}:
+            found -= unmet
+        cache[unit.id] = found
     return cache[unit.id]
 
 
@@ -119,6 +133,11 @@ def set_plugin_state(plugin: str, unit: Unit, enabled: bool) -> None:
     host = plugin_host()
     if plugin not in host.loaded:
         raise LookupError(plugin)
+    if enabled:
+        missing = [other for other in _requires(plugin) if not is_enabled(other, unit)]
+        if missing:
+            raise ValueError(f"{plugin} needs {', '.join(missing)}, which is not enabled for "
+                             f"{unit.code}; enable it first")
     state = db.session.scalar(
         select(PluginState).where(PluginState.plugin == plugin, PluginState.unit_id == unit.id)
     )

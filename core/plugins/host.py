@@ -57,6 +57,11 @@ class PluginInfo:
         return Path(self.module.__file__).parent
 
     @property
+    def requires(self) -> dict[str, str]:
+        """The module's ``DANWEI_REQUIRES``: other plugins it needs, name -> version range."""
+        return dict(getattr(self.module, "DANWEI_REQUIRES", None) or {})
+
+    @property
     def migrations_dir(self) -> Path | None:
         d = self.package_dir and self.package_dir / "migrations"
         return d if d and d.is_dir() else None
@@ -133,6 +138,36 @@ class PluginHost:
                 )
                 continue
             info.loaded = True
+        self._refuse_unmet_requirements()
+
+    def _refuse_unmet_requirements(self) -> None:
+        """Unload every plugin whose ``DANWEI_REQUIRES`` names a plugin that is missing,
+        refused, or outside the version range; again until none is left (a chain)."""
+        changed = True
+        while changed:
+            changed = False
+            for name in self.loaded:
+                problem = self.requirement_problem(name)
+                if problem:
+                    self.pm.unregister(name=name)
+                    self.plugins[name].loaded = False
+                    self.fail(name, "requires", problem)
+                    changed = True
+
+    def requirement_problem(self, name: str) -> str | None:
+        for needed, declared in self.plugins[name].requires.items():
+            other = self.plugins.get(needed)
+            if other is None:
+                return f"needs plugin {needed} {declared}, which is not installed"
+            if not other.loaded:
+                return f"needs plugin {needed} {declared}, which failed to load"
+            try:
+                fits = Version(other.version) in SpecifierSet(declared or "")
+            except (InvalidSpecifier, ValueError):
+                return f"declares an invalid version range {declared!r} for {needed}"
+            if not fits:
+                return f"needs plugin {needed} {declared}, but {other.version} is installed"
+        return None
 
     @property
     def loaded(self) -> list[str]:

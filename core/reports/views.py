@@ -26,13 +26,14 @@ from flask_babel import format_datetime
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, select
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..access import login_required_only, public
 from ..args import arg_int
 from ..extensions import db
+from ..forms import DateField
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..models import Unit, utcnow

@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectField,
     StringField,
@@ -23,6 +22,7 @@ from ..access import can_anywhere, login_required_only, permission_required
 from ..args import arg_int
 from ..audit import record
 from ..extensions import db
+from ..forms import DateField
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..localtime import local_today

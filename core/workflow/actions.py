@@ -42,7 +42,13 @@ from .models import (
     WorkflowInstance,
     WorkflowStep,
 )
-from .queries import is_admin, is_participant, pending_assignments, subject_key
+from .queries import (
+    is_admin,
+    is_participant,
+    may_be_copied_in,
+    pending_assignments,
+    subject_key,
+)
 from .registry import get_definition, jsonable, step_definition
 from .states import TimelineAction
 from .transitions import act, ccs, claim, close_round, finish, notify, open_next, write_plan
@@ -323,11 +329,10 @@ def add_cc(instance: WorkflowInstance, actor: User, targets: Iterable[User],
     """Copy people in: they may read the request and are told when it is decided."""
     if not (is_participant(instance, actor) or is_admin(instance, actor)):
         raise WorkflowError(_("Only people taking part in this request can copy others in."))
-    root = organisation_of(instance.unit)
     already = {u.id for u in ccs(instance)} | {instance.applicant_id}
     added = []
     for user in dict.fromkeys(targets):
-        if user is None or not user.active or not in_organisation(user, root):
+        if not may_be_copied_in(instance, user):
             raise WorkflowError(_("%(name)s cannot be copied in.",
                                   name=getattr(user, "name", "?")))
         if user.id not in already:

@@ -180,6 +180,10 @@ class WorkflowDefinition:
     #: from the core panel after a return for revision.
     refresh_fields: Callable[[str], Mapping[str, Any]] | None = None
     description: Any = ""
+    #: The permission that lets someone read requests of this kind in a unit (held in the
+    #: request's unit or above). Only its holders may be copied in (CC). None means the
+    #: plugin's ``<plugin>.view``; a plugin without that permission cannot CC anyone.
+    view_permission: str | None = None
     #: The plugin's model class of the subject (``Leave``): core loads the record by its
     #: primary key and hands it to the plugin as :attr:`WorkflowEvent.subject`, so the plugin
     #: writes no loader of its own.
@@ -188,6 +192,11 @@ class WorkflowDefinition:
     @property
     def plugin(self) -> str:
         return self.id.split(".", 1)[0]
+
+    @property
+    def readers_permission(self) -> str:
+        """The permission of those who may read requests of this kind (see above)."""
+        return self.view_permission or f"{self.plugin}.view"
 
     @property
     def all_routes(self) -> tuple[Route, ...]:

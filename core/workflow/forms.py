@@ -10,8 +10,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     FloatField,
     HiddenField,
     IntegerField,
@@ -23,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ..forms import DateField, DateTimeLocalField
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from .definitions import FormField, Step

@@ -38,6 +38,7 @@ from .queries import (
     is_admin,
     is_participant,
     left_out_steps,
+    may_read_notes,
 )
 from .registry import definition_of, step_definition
 from .states import TimelineAction as T
@@ -174,6 +175,7 @@ class Panel:
             .order_by(WorkflowAction.at, WorkflowAction.id)
         )
         entries = []
+        notes = may_read_notes(self.instance, self.user)
         for action in actions:
             data = action.data
             entry = Entry(action, action_label(action.action),
@@ -185,7 +187,8 @@ class Panel:
                 entry.details.append(", ".join(data["names"]))
             elif action.action == T.FALLBACK:
                 entry.details.append(describe_fallback(data))
-            form = data.get("form")
+            # What one noted oneself is shown back, whoever else may not read it.
+            form = data.get("form") if notes or action.actor_id == self.user.id else None
             if isinstance(form, list):
                 entry.form = [(item.get("label") or item.get("name"), item.get("value"))
                               for item in form]

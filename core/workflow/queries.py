@@ -82,6 +82,31 @@ def is_admin(instance: WorkflowInstance, user: User) -> bool:
     return access.can(MANAGE, instance.unit, user)
 
 
+def may_be_copied_in(instance: WorkflowInstance, user: User | None) -> bool:
+    """Whether *user* may read requests of this kind in the request's unit, and so be copied
+    in: a copy shows the request and what its steps noted (a parent's phone number), so being
+    in the same organisation is not enough."""
+    if user is None or not user.active:
+        return False
+    definition = definition_of(instance)
+    permission = (definition.readers_permission if definition is not None
+                  else f"{instance.plugin}.view")
+    return access.can(permission, instance.unit, user)
+
+
+def may_read_notes(instance: WorkflowInstance, user: User | None) -> bool:
+    """Whether *user* may read what the steps noted (a step form: a parent's phone number).
+
+    Taking part is not enough: a class cadre signs a step but may not read the class
+    teacher's note of the call. The applicant, the readers of such requests in the unit (as
+    for CC) and the workflow administrators may.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return (instance.applicant_id == user.id or is_admin(instance, user)
+            or may_be_copied_in(instance, user))
+
+
 def is_participant(instance: WorkflowInstance, user: User) -> bool:
     """The applicant, anyone who was asked to decide, or anyone copied in."""
     if user is None or not getattr(user, "is_authenticated", False):

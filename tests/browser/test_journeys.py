@@ -57,6 +57,8 @@ def test_log_in_see_dashboard_switch_language_navigate_switch_unit_log_out(
     # Chinese on the dashboard is remembered for the account; then English again.
     page.get_by_role("button", name="简体中文").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    # The menu opens through Bootstrap's script: wait for it, on a slow machine too.
+    page.wait_for_load_state("load")
     page.get_by_test_id("user-menu").click()
     expect(page.get_by_test_id("logout")).to_be_visible()
     expect(page.get_by_test_id("logout")).to_have_text(translated(app, "Log out", "zh_CN"))

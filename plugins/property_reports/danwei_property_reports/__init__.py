@@ -114,6 +114,13 @@ def register_jobs():
 
 
 @hookimpl
+def register_attachment_kinds():
+    from .views.records import kinds
+
+    return kinds()
+
+
+@hookimpl
 def register_reports():
     from .reports import reports
 

@@ -5,6 +5,9 @@
   with one more requirement: whoever approves confirms having read the background (the reason
   for the change and the differences from the approved version) — the rule for a substitute
   approver (line 81); the page shows it and says when the approver is not the original one.
+- ``property_reports.summary``: a handed-in summary is reviewed by the project manager (a
+  team's by its department manager), who accepts it or returns it with the reason; a returned
+  summary is corrected and handed in again, every hand-in kept (issue 18 §10).
 - ``property_reports.catalogue``: a department's 《日、周、月、年例行工作》 is approved and filed by
   the company leadership (line 39).
 
@@ -22,6 +25,7 @@ from core.api import (
     Condition,
     EventAction,
     FieldApprover,
+    RequestState,
     Route,
     Step,
     User,
@@ -32,12 +36,15 @@ from core.api import (
     resubmit_workflow,
     start_workflow,
     utcnow,
+    withdraw_workflow,
     workflow_for,
 )
 
 from . import planning
+from .i18n import gettext
 from .i18n import lazy_gettext as _l
 from .models import (
+    ACCEPTED,
     APPROVED,
     RETURNED,
     SUBMITTED,
@@ -45,11 +52,15 @@ from .models import (
     TEAM,
     Catalogue,
     PlanVersion,
+    SpecRevision,
+    Summary,
 )
 
 PLUGIN = "property_reports"
 PLAN_FLOW = f"{PLUGIN}.plan"
 CATALOGUE_FLOW = f"{PLUGIN}.catalogue"
+SUMMARY_FLOW = f"{PLUGIN}.summary"
+SPEC_FLOW = f"{PLUGIN}.spec"
 
 PROJECT_MANAGER = f"{PLUGIN}.project_manager"
 DEPARTMENT_MANAGER = f"{PLUGIN}.department_manager"
@@ -67,6 +78,12 @@ REVISION = Condition(
            "original approver, %(approver)s, and whoever decides it confirms reading the "
            "background (lines 79–81)"),
     no=_l("this is the first version of the plan"),
+)
+TEAM_SUMMARY = Condition(
+    lambda f: f.get("level") == TEAM,
+    yes=_l("%(unit)s is a team inside a department: its summary is reviewed by the department "
+           "manager"),
+    no=_l("%(unit)s is a department: its summary is reviewed by the project manager"),
 )
 FIRST = Condition(lambda f: int(f.get("number", 1)) == 1, yes="", no="")
 
@@ -113,6 +130,32 @@ def definitions() -> list[WorkflowDefinition]:
                 db.session.get(PlanVersion, int(subject_id))),
             description=_l("Department plans go to the project manager, team plans to the "
                            "department manager; revisions to the original approver."),
+        ),
+        WorkflowDefinition(
+            SUMMARY_FLOW, _l("Monthly summary review"),
+            routes=(
+                Route("team", _l("Team summary"),
+                      (Step("department_manager", _l("Department manager"),
+                            role=DEPARTMENT_MANAGER, transfer_roles=(PROJECT_MANAGER,)),),
+                      when=TEAM_SUMMARY),
+                Route("department", _l("Department summary"),
+                      (Step("project_manager", _l("Project manager"), role=PROJECT_MANAGER,
+                            transfer_roles=(LEADERSHIP,)),)),
+            ),
+            subject_url=lambda subject_id: url_for(f"{PLUGIN}.summary",
+                                                   summary_id=int(subject_id)),
+            subject_model=Summary,
+            description=_l("A handed-in summary is accepted by the project manager (a team's by "
+                           "its department manager) or returned with the reason, to be "
+                           "corrected and handed in again."),
+        ),
+        WorkflowDefinition(
+            SPEC_FLOW, _l("Work specification filing"),
+            steps=(Step("leadership", _l("Company leadership"), role=LEADERSHIP),),
+            subject_url=lambda subject_id: _spec_url(int(subject_id)),
+            subject_model=SpecRevision,
+            description=_l("A department's work specification in force is submitted to the "
+                           "company for approval and filing (line 49)."),
         ),
         WorkflowDefinition(
             CATALOGUE_FLOW, _l("Routine-work catalogue"),
@@ -173,6 +216,56 @@ def submit_catalogue(catalogue: Catalogue, user: User, comment: str = "") -> Non
     catalogue.status, catalogue.submitted_at = SUBMITTED, utcnow()
 
 
+def _spec_url(revision_id: int) -> str:
+    revision = db.session.get(SpecRevision, revision_id)
+    if revision is None:
+        return url_for(f"{PLUGIN}.specs")
+    return url_for(f"{PLUGIN}.spec", spec_id=revision.spec_id, rev=revision.number)
+
+
+def submit_spec(revision: SpecRevision, user: User, comment: str = "") -> None:
+    """Send a specification revision to the company for approval and filing (line 49)."""
+    spec = revision.spec
+    title = f"{spec.unit.name} {spec.code} r{revision.number}"
+    instance = workflow_for(revision, SPEC_FLOW)
+    if (instance is not None and instance.state == RequestState.RETURNED
+            and instance.applicant_id == user.id):
+        resubmit_workflow(instance, user, comment, title=title)
+        return
+    instance = start_workflow(SPEC_FLOW, revision, user, unit=spec.unit,
+                              fields={"unit": spec.unit.name, "code": spec.code,
+                                      "number": revision.number},
+                              title=title, comment=comment)
+    revision.workflow_id = instance.id
+
+
+def summary_fields(summary: Summary) -> dict:
+    from .catalogue import TEAM_KIND
+
+    return {"level": TEAM if summary.unit.kind == TEAM_KIND else "department",
+            "unit": summary.unit.name, "month": f"{summary.year}-{summary.month:02d}"}
+
+
+def submit_summary(summary: Summary, user: User, comment: str = "") -> None:
+    """Send a handed-in summary for review: again on the same request after it was returned,
+    on a new one after an accepted summary was reopened for a correction."""
+    title = f"{summary.unit.name} {summary.year}-{summary.month:02d}"
+    instance = workflow_for(summary, SUMMARY_FLOW)
+    if (instance is not None and instance.state == RequestState.RETURNED
+            and instance.applicant_id == user.id):
+        resubmit_workflow(instance, user, comment, fields=summary_fields(summary), title=title)
+    else:
+        if instance is not None and instance.state in (RequestState.PENDING,
+                                                       RequestState.RETURNED):
+            # Returned to someone else who handed it in before: close that round first.
+            withdraw_workflow(instance, db.session.get(User, instance.applicant_id),
+                              gettext("handed in again by %(name)s", name=user.name))
+        instance = start_workflow(SUMMARY_FLOW, summary, user, unit=summary.unit,
+                                  fields=summary_fields(summary), title=title, comment=comment)
+        summary.workflow_id = instance.id
+    summary.status = SUBMITTED
+
+
 # -- decisions --------------------------------------------------------------------------------
 
 #: The events that decide a version: it takes the state its request reached (the version's
@@ -197,6 +290,16 @@ def on_event(event) -> None:
             audit(f"{PLUGIN}.plan_{event.action}", subject=version.plan, unit=version.plan.unit,
                   actor=actor, summary=f"{version.plan.unit.name} v{version.number}",
                   data={"version": version.number, "comment": event.comment})
+    elif event.definition_id == SPEC_FLOW:
+        revision = event.subject
+        if revision is None:
+            raise WorkflowError(_l("The specification of this request no longer exists."))
+        if event.action == EventAction.APPROVED:
+            revision.filed_by, revision.filed_at = actor, utcnow()
+            audit(f"{PLUGIN}.spec_filed", subject=revision.spec, unit=revision.spec.unit,
+                  actor=actor, summary=f"{revision.spec.code} r{revision.number}")
+    elif event.definition_id == SUMMARY_FLOW:
+        on_summary_event(event, actor)
     elif event.definition_id == CATALOGUE_FLOW:
         catalogue = event.subject
         if catalogue is None:
@@ -216,3 +319,32 @@ def on_event(event) -> None:
             audit(f"{PLUGIN}.catalogue_{event.action}", subject=catalogue,
                   unit=catalogue.unit, actor=actor,
                   summary=f"{catalogue.unit.name} v{catalogue.number}")
+
+
+#: Summary review outcomes: accepted, or back to the author (returned, refused or withdrawn).
+_SUMMARY_STATES = {EventAction.APPROVED: ACCEPTED, EventAction.RETURNED: RETURNED,
+                   EventAction.REJECTED: RETURNED, EventAction.WITHDRAWN: RETURNED}
+
+
+def on_summary_event(event, actor) -> None:
+    summary = event.subject
+    if summary is None:
+        raise WorkflowError(_l("The summary of this request no longer exists."))
+    labels = {EventAction.SUBMITTED: gettext("handed in"),
+              EventAction.RESUBMITTED: gettext("handed in again"),
+              EventAction.APPROVED: gettext("accepted"),
+              EventAction.RETURNED: gettext("returned for correction"),
+              EventAction.REJECTED: gettext("returned for correction"),
+              EventAction.WITHDRAWN: gettext("withdrawn")}
+    if event.action in labels:
+        planning.record_review(summary, actor, labels[event.action], event.comment)
+    if event.action in SUBMISSIONS:
+        summary.status = SUBMITTED
+        summary.reviewed_by, summary.reviewed_at = None, None
+    elif event.action in _SUMMARY_STATES:
+        summary.status = _SUMMARY_STATES[event.action]
+        if summary.status == ACCEPTED:
+            summary.reviewed_by, summary.reviewed_at = actor, utcnow()
+        audit(f"{PLUGIN}.summary_{event.action}", subject=summary, unit=summary.unit,
+              actor=actor, summary=f"{summary.unit.name} {summary.year}-{summary.month:02d}",
+              data={"comment": event.comment})

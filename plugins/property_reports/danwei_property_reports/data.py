@@ -22,6 +22,7 @@ from .models import (
     SpecRevision,
     Summary,
     SummaryItem,
+    SummaryVersion,
 )
 
 
@@ -58,6 +59,8 @@ def unit_data() -> list[UnitData]:
         UnitData(Summary),
         UnitData(SummaryItem, lambda units: SummaryItem.summary_id.in_(summaries(units)),
                  detach=(SpecRevision.source_item_id,)),
+        UnitData(SummaryVersion,
+                 lambda units: SummaryVersion.summary_id.in_(summaries(units))),
         UnitData(MetricValue, lambda units: MetricValue.summary_id.in_(summaries(units))),
         UnitData(Notice),
     ]

@@ -3,17 +3,17 @@ line 59, the summary form is put together per department from :mod:`.catalogue`.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields import MonthField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -23,6 +23,8 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+
+from core.api import DateField, MonthField
 
 from . import metrics
 from .catalogue import Department
@@ -119,18 +121,19 @@ class CatalogueSubmitForm(FlaskForm):
     submit = SubmitField(_l("Submit for approval"))
 
 
-def sane_month(form, field):
-    """Months from 2000 to 2100: beyond them a date typed wrong, not a plan."""
-    if field.data is not None and not 2000 <= field.data.year <= 2100:
-        raise ValidationError(_l("Choose a month between 2000 and 2100."))
+#: Months from 2000 to 2100: beyond them a date typed wrong, not a plan.
+SANE_MONTHS = {"first": date(2000, 1, 1), "last": date(2100, 12, 31),
+               "message": _l("Choose a month between 2000 and 2100.")}
 
 
 class NewPlanForm(FlaskForm):
     """Start the plan of a department or team for a month."""
 
     unit = SelectField(_l("Department or team"), coerce=int, validators=[InputRequired()])
-    month = MonthField(_l("Month planned"), validators=[InputRequired(), sane_month])
+    month = MonthField(_l("Month planned"), validators=[InputRequired()], **SANE_MONTHS)
     submit = SubmitField(_l("Start the plan"))
+    #: One click: the month before's items come in, to be adjusted (issue 18 §11).
+    copy_last = SubmitField(_l("Start from last month's plan"))
 
 
 class PlanHeaderForm(FlaskForm):
@@ -199,8 +202,16 @@ class ReviseForm(FlaskForm):
 
 class NewSummaryForm(FlaskForm):
     unit = SelectField(_l("Department"), coerce=int, validators=[InputRequired()])
-    month = MonthField(_l("Month summarised"), validators=[InputRequired(), sane_month])
+    month = MonthField(_l("Month summarised"), validators=[InputRequired()], **SANE_MONTHS)
     submit = SubmitField(_l("Start the summary"))
+
+
+class ReopenSummaryForm(FlaskForm):
+    """The author found a mistake after handing the summary in."""
+
+    reason = StringField(_l("What needs correcting"),
+                         validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Take back to correct"))
 
 
 class SummaryBaseForm(FlaskForm):
@@ -212,6 +223,9 @@ class SummaryBaseForm(FlaskForm):
     duties = TextAreaField(_l("Duties"), validators=[Length(max=8000)],
                            description=_l("How the department's duties were fulfilled."),
                            render_kw={"rows": 3})
+    #: Said when a returned summary is handed in again: what was corrected.
+    note = StringField(_l("What was corrected"), validators=[Length(max=500)],
+                       description=_l("Only when handing in again after a correction."))
     save = SubmitField(_l("Save draft"))
     hand_in = SubmitField(_l("Submit the summary"))
 

@@ -202,6 +202,38 @@ def _number(value: Decimal, of: str) -> str:
 # -- storing and reading ---------------------------------------------------------------------
 
 
+def cumulative_pairs(dept: Department) -> list[tuple[Field, Field]]:
+    """``(this month, in total)`` pairs: a running total is ``<key>_cumulative``, kept at the
+    end of each month (篇二 lines 156, 163: 累计收楼, 累计车位)."""
+    keys = {f.key: f for f in dept.inputs}
+    return [(keys[f.key.removesuffix("_cumulative")], f) for f in dept.inputs
+            if f.key.endswith("_cumulative") and f.key.removesuffix("_cumulative") in keys]
+
+
+def running_totals(summary: Summary, dept: Department, formdata) -> tuple[dict, dict]:
+    """Fill in the running totals left empty: last month's total plus this month's count.
+
+    Returns the form data to use and ``{total key: last month's total}`` for the hints.
+    """
+    from .summarising import previous
+
+    before = previous(summary)
+    last = values_of(before) if before is not None else {}
+    known = {}
+    for flow, total in cumulative_pairs(dept):
+        if last.get(total.key) is None:
+            continue
+        known[total.key] = last[total.key]
+        if formdata is None:
+            continue
+        typed = (formdata.get(input_name(total)) or "").strip()
+        count = (formdata.get(input_name(flow)) or "").strip()
+        if not typed and count.isdigit():
+            formdata = formdata.copy()
+            formdata[input_name(total)] = str(int(last[total.key]) + int(count))
+    return formdata, known
+
+
 def store(summary: Summary, dept: Department, form) -> None:
     """Replace *summary*'s metric values by what *form* holds."""
     by_key = {(v.metric, v.category): v for v in summary.values}

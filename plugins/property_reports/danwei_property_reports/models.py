@@ -29,6 +29,14 @@ REJECTED = RequestState.REJECTED  #: refused; the author may start again from it
 WITHDRAWN = RequestState.WITHDRAWN  #: taken back by the author before the decision
 SUPERSEDED = "superseded"  #: was approved, replaced by a later approved version
 EDITABLE = (DRAFT, RETURNED, WITHDRAWN)
+#: A summary is not approved but reviewed: the project manager accepts it or returns it.
+ACCEPTED = "accepted"
+#: States of a summary: written (draft), handed in (submitted), accepted, or returned to be
+#: corrected (editable again, its versions kept).
+SUMMARY_STATES = (DRAFT, SUBMITTED, ACCEPTED, RETURNED)
+SUMMARY_EDITABLE = (DRAFT, RETURNED)
+#: A summary whose figures count in the company's reports.
+HANDED_IN = (SUBMITTED, ACCEPTED)
 VERSION_STATES = (DRAFT, SUBMITTED, APPROVED, RETURNED, REJECTED, WITHDRAWN, SUPERSEDED)
 
 CADENCES = ("daily", "weekly", "monthly", "yearly")
@@ -104,9 +112,15 @@ class SpecRevision(db.Model):
     )
     author_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Submitted to the company for approval and filing (line 49): the request, and who filed
+    #: it when it was approved.
+    workflow_id: Mapped[int | None] = mapped_column(index=True)
+    filed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    filed_at: Mapped[datetime | None]
 
     spec: Mapped[Spec] = relationship(back_populates="revisions")
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    filed_by: Mapped[User | None] = relationship(foreign_keys=[filed_by_id])
 
 
 class Catalogue(db.Model):
@@ -330,12 +344,20 @@ class Summary(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
     #: Share of the required metrics and checklist lines filled, 0–1, set on submission.
     completeness: Mapped[Decimal | None] = mapped_column(db.Numeric(5, 4))
+    #: The review request (core workflow) of the latest hand-in.
+    workflow_id: Mapped[int | None] = mapped_column(index=True)
+    #: Who accepted it and when (the "approved" box of the printed form).
+    reviewed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    #: 评审记录: hand-ins, returns and acceptance with their comments, newest last.
+    review_record: Mapped[str] = mapped_column(db.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     unit: Mapped[Unit] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     plan_version: Mapped[PlanVersion | None] = relationship()
     items: Mapped[list[SummaryItem]] = relationship(
         back_populates="summary", order_by="SummaryItem.position", cascade="all, delete-orphan"
@@ -343,6 +365,14 @@ class Summary(db.Model):
     values: Mapped[list[MetricValue]] = relationship(
         back_populates="summary", cascade="all, delete-orphan"
     )
+    versions: Mapped[list[SummaryVersion]] = relationship(
+        back_populates="summary", order_by="SummaryVersion.number",
+        cascade="all, delete-orphan"
+    )
+
+    @property
+    def editable(self) -> bool:
+        return self.status in SUMMARY_EDITABLE
 
     @property
     def year(self) -> int:
@@ -351,6 +381,32 @@ class Summary(db.Model):
     @property
     def month(self) -> int:
         return self.period % 100
+
+
+class SummaryVersion(db.Model):
+    """What a summary said when it was handed in, kept at every hand-in.
+
+    A summary returned for a correction is edited in place; the versions keep what each
+    hand-in said, so that a corrected figure stays traceable (issue 18 §10).
+    """
+
+    __tablename__ = "property_reports_summary_versions"
+    __table_args__ = (db.UniqueConstraint("summary_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(
+        _own("summaries", "summary_versions_summary_id"), index=True
+    )
+    number: Mapped[int]
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_by_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
+    #: The texts, checklist answers and metric values, as JSON (see ``summarising.snapshot``).
+    content: Mapped[str] = mapped_column(db.Text)
+    #: Why it was handed in again (the correction made).
+    note: Mapped[str] = mapped_column(db.Text, default="")
+
+    summary: Mapped[Summary] = relationship(back_populates="versions")
+    submitted_by: Mapped[User] = relationship()
 
 
 class SummaryItem(db.Model):

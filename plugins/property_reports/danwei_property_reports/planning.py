@@ -32,10 +32,11 @@ from .models import (
     TEAM,
     WITHDRAWN,
     Plan,
+    PlanItem,
     PlanVersion,
     period_key,
 )
-from .versions import copy_plan_version
+from .versions import PLAN_ITEM_COLUMNS, copy_plan_version
 
 PLUGIN = "property_reports"
 
@@ -56,8 +57,13 @@ def find(unit: Unit, year: int, month: int) -> Plan | None:
     )
 
 
-def start(unit: Unit, year: int, month: int, author: User) -> Plan:
-    """Open the plan of *unit* for ``year-month`` with an empty first version."""
+def start(unit: Unit, year: int, month: int, author: User, copy_last: bool = False) -> Plan:
+    """Open the plan of *unit* for ``year-month`` with an empty first version, or with the
+    items of the month before (its version in force, else its latest) when *copy_last*.
+
+    Copied items cite their specification at the revision in force today, not the one
+    last month's plan cited: a plan works to the current rules.
+    """
     if find(unit, year, month) is not None:
         raise PlanError(gettext("%(unit)s already has a plan for %(month)s.", unit=unit.name,
                                 month=f"{year}-{month:02d}"))
@@ -70,6 +76,19 @@ def start(unit: Unit, year: int, month: int, author: User) -> Plan:
         number=1, starts_on=starts, ends_on=ends, prepared_by=author,
         prepared_on=local_today(),
     ))
+    if copy_last:
+        last_year, last_month = dl.add_months(year, month, -1)
+        before = find(unit, last_year, last_month)
+        if before is None:
+            raise PlanError(gettext("%(unit)s has no plan for %(month)s to start from.",
+                                    unit=unit.name, month=f"{last_year}-{last_month:02d}"))
+        source = before.in_force or before.latest
+        for item in source.items:
+            copy = PlanItem(item_key=item.item_key, position=item.position,
+                            **{c: getattr(item, c) for c in PLAN_ITEM_COLUMNS})
+            if item.spec is not None:
+                copy.spec_number = item.spec.current_number
+            plan.versions[0].items.append(copy)
     db.session.add(plan)
     audit(f"{PLUGIN}.plan_started", subject=plan, unit=unit,
           summary=f"{unit.name} {year}-{month:02d}")

@@ -33,7 +33,7 @@ from . import tracking
 from .catalogue import BY_KEY, COUNT, DEPARTMENT_KINDS, DEPARTMENTS, MONEY, PERCENT, compute
 from .i18n import gettext
 from .i18n import lazy_gettext as _l
-from .models import SUBMITTED, MetricValue, Summary, period_key
+from .models import HANDED_IN, MetricValue, Summary, period_key
 
 PLUGIN = "property_reports"
 PERMISSION = f"{PLUGIN}.view_reports"
@@ -90,7 +90,7 @@ def totals(unit_ids, months: list[tuple[int, int]]) -> Totals:
         select(MetricValue.department, MetricValue.metric, MetricValue.period,
                func.sum(MetricValue.number))
         .join(Summary, Summary.id == MetricValue.summary_id)
-        .where(Summary.status == SUBMITTED, MetricValue.unit_id.in_(unit_ids),
+        .where(Summary.status.in_(HANDED_IN), MetricValue.unit_id.in_(unit_ids),
                MetricValue.period.in_(periods), MetricValue.category == "",
                MetricValue.number.isnot(None))
         .group_by(MetricValue.department, MetricValue.metric, MetricValue.period)
@@ -121,7 +121,7 @@ def breakdown(unit_ids, months, department: str, metric: str) -> list[tuple[str,
     return [(c, Decimal(v)) for c, v in db.session.execute(
         select(MetricValue.category, total)
         .join(Summary, Summary.id == MetricValue.summary_id)
-        .where(Summary.status == SUBMITTED, MetricValue.unit_id.in_(unit_ids),
+        .where(Summary.status.in_(HANDED_IN), MetricValue.unit_id.in_(unit_ids),
                MetricValue.period.in_(periods), MetricValue.department == department,
                MetricValue.metric == metric, MetricValue.category != "")
         .group_by(MetricValue.category).order_by(total.desc(), MetricValue.category)
@@ -164,6 +164,25 @@ COLUMNS = (
 )
 
 
+#: Counts are whole numbers: "205", never "205.00" (issue 18 §11).
+COUNT_COLUMNS = tuple(
+    DataColumn(c.key, c.label, "int") if c.type == "decimal" else c for c in COLUMNS)
+
+
+def _tables(fields_rows, title: str, id: str) -> list[DataTable]:
+    """The rows of counts in a table of whole numbers, the amounts and ratios in another."""
+    counts = [row for field, row in fields_rows if field.kind == COUNT]
+    others = [row for field, row in fields_rows if field.kind != COUNT]
+    tables = []
+    if counts:
+        tables.append(DataTable(COUNT_COLUMNS, counts, title=title, id=id))
+    if others:
+        tables.append(DataTable(COLUMNS, others,
+                                title=gettext("%(title)s: amounts and ratios", title=title),
+                                id=f"{id}_amounts"))
+    return tables
+
+
 def _row(field, now: Totals, before: Totals, year_ago: Totals, department: str) -> tuple:
     values = [t.get(department, {}).get(field.key) for t in (now, before, year_ago)]
     return (_label(field), _unit(field), _shown(field, values[0]), _shown(field, values[1]),
@@ -188,13 +207,13 @@ def _compared(ctx):
             totals(ctx.unit_ids, shifted(months, -12)))
 
 
-def headline_table(now, before, year_ago) -> DataTable:
+def headline_table(now, before, year_ago) -> list[DataTable]:
     rows = []
     for department, key in HEADLINE:
         field = BY_KEY[department].field(key)
         row = _row(field, now, before, year_ago, department)
-        rows.append((f"{BY_KEY[department].en}: {row[0]}", *row[1:]))
-    return DataTable(COLUMNS, rows, title=gettext("Key figures"), id="headline")
+        rows.append((field, (f"{BY_KEY[department].en}: {row[0]}", *row[1:])))
+    return _tables(rows, gettext("Key figures"), "headline")
 
 
 def department_tables(now, before, year_ago, present: set[str]) -> list[DataTable]:
@@ -202,8 +221,8 @@ def department_tables(now, before, year_ago, present: set[str]) -> list[DataTabl
     for dept in DEPARTMENTS:
         if dept.key not in present:
             continue
-        rows = [_row(f, now, before, year_ago, dept.key) for f in dept.fields if f.numeric]
-        tables.append(DataTable(COLUMNS, rows, title=f"{dept.en} · {dept.zh}", id=dept.key))
+        rows = [(f, _row(f, now, before, year_ago, dept.key)) for f in dept.fields if f.numeric]
+        tables.extend(_tables(rows, f"{dept.en} · {dept.zh}", dept.key))
     return tables
 
 
@@ -267,7 +286,7 @@ def narrative_table(ctx, months) -> DataTable:
                MetricValue.text)
         .join(Summary, Summary.id == MetricValue.summary_id)
         .join(Unit, Unit.id == MetricValue.unit_id)
-        .where(Summary.status == SUBMITTED, MetricValue.unit_id.in_(ctx.unit_ids),
+        .where(Summary.status.in_(HANDED_IN), MetricValue.unit_id.in_(ctx.unit_ids),
                MetricValue.period.in_(periods), MetricValue.metric.in_(wanted),
                MetricValue.text.isnot(None))
         .order_by(Unit.path, MetricValue.period, MetricValue.metric)
@@ -293,17 +312,17 @@ def company_report(ctx) -> list:
     months, now, before, year_ago = _compared(ctx)
     handed = db.session.scalar(
         select(func.count(Summary.id)).where(
-            Summary.unit_id.in_(ctx.unit_ids), Summary.status == SUBMITTED,
+            Summary.unit_id.in_(ctx.unit_ids), Summary.status.in_(HANDED_IN),
             Summary.period.in_([period_key(y, m) for y, m in months])))
     expected = len(_departments(ctx)) * len(months)
     blocks: list = [Note(gettext(
-        "Composed from %(handed)d of %(expected)d department summaries due for %(start)s – "
+        "Composed from %(handed)d of %(expected)d department summaries of %(start)s – "
         "%(end)s. Rates are computed from the totals; changes compare with the period before "
         "and with the same period a year earlier.",
         handed=handed or 0, expected=expected,
         start=format_date(ctx.period.start, "medium"),
         end=format_date(dl.day_in_month(*months[-1], 31), "medium")))]
-    blocks.append(headline_table(now, before, year_ago))
+    blocks.extend(headline_table(now, before, year_ago))
     blocks.append(repair_chart(ctx, months, now, before, year_ago, "service", SERVICE_REPAIRS,
                                gettext("Repair requests by category")))
     blocks.append(repair_chart(ctx, months, now, before, year_ago, "engineering",
@@ -319,7 +338,7 @@ def period_section(ctx) -> list:
     """The plugin's part of the unit period report: key figures and the trends."""
     months, now, before, year_ago = _compared(ctx)
     return [
-        headline_table(now, before, year_ago),
+        *headline_table(now, before, year_ago),
         repair_chart(ctx, months, now, before, year_ago, "service", SERVICE_REPAIRS,
                      gettext("Repair requests by category")),
         *trend_charts(ctx, months),

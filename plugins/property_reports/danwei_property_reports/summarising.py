@@ -9,6 +9,8 @@ metrics (lines 85–192, :mod:`.catalogue`).
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from core.api import Unit, User, audit, db, local_date, utcnow
@@ -17,7 +19,17 @@ from . import deadlines as dl
 from . import metrics, tracking
 from .catalogue import OTHER, Department, department_of_kind
 from .i18n import gettext
-from .models import DRAFT, SUBMITTED, Plan, Summary, SummaryItem, period_key
+from .models import (
+    ACCEPTED,
+    RETURNED,
+    SUBMITTED,
+    TEAM,
+    Plan,
+    Summary,
+    SummaryItem,
+    SummaryVersion,
+    period_key,
+)
 
 PLUGIN = "property_reports"
 
@@ -51,6 +63,20 @@ def start(unit: Unit, year: int, month: int, author: User) -> Summary:
         for item in version.items:
             summary.items.append(SummaryItem(plan_item=item, position=item.position,
                                              content=item.content))
+    # The work its teams planned comes back too, marked with the team (issue 18 §14): the
+    # department manager approved it and answers for it in the department's summary.
+    team_plans = db.session.scalars(
+        select(Plan).join(Unit, Unit.id == Plan.unit_id)
+        .where(Unit.parent_id == unit.id, Plan.level == TEAM,
+               Plan.period == period_key(year, month)).order_by(Unit.name))
+    position = len(summary.items)
+    for team_plan in team_plans:
+        if team_plan.in_force is None:
+            continue
+        for item in team_plan.in_force.items:
+            position += 1
+            summary.items.append(SummaryItem(plan_item=item, position=position,
+                                             content=f"[{team_plan.unit.name}] {item.content}"))
     db.session.add(summary)
     audit(f"{PLUGIN}.summary_started", subject=summary, unit=unit,
           summary=f"{unit.name} {year}-{month:02d}",
@@ -59,8 +85,18 @@ def start(unit: Unit, year: int, month: int, author: User) -> Summary:
     return summary
 
 
+def previous(summary: Summary) -> Summary | None:
+    """The department's summary of the month before, if handed in."""
+    from .models import HANDED_IN
+
+    year, month = dl.add_months(summary.year, summary.month, -1)
+    return db.session.scalar(select(Summary).where(
+        Summary.unit_id == summary.unit_id, Summary.period == period_key(year, month),
+        Summary.status.in_(HANDED_IN)))
+
+
 def check_editable(summary: Summary, user: User) -> None:
-    if summary.status != DRAFT:
+    if not summary.editable:
         raise SummaryError(gettext("This summary was submitted on %(day)s and can no longer be "
                                    "changed.", day=local_date(summary.submitted_at)))
 
@@ -76,9 +112,82 @@ def save(summary: Summary, form) -> None:
     metrics.store(summary, department(summary.unit), form)
 
 
-def hand_in(summary: Summary, user: User) -> None:
-    """Submit the summary; its completeness is recorded for cadre evaluation."""
-    summary.status = SUBMITTED
-    summary.submitted_at, summary.submitted_by = utcnow(), user
+def hand_in(summary: Summary, user: User, note: str = "") -> None:
+    """Submit the summary for review, keeping what it says as a new version.
+
+    Timeliness counts from the first hand-in: a correction asked for by the reviewer does not
+    make a summary handed in on time late.
+    """
+    from .approvals import submit_summary
+
+    now = utcnow()
+    summary.submitted_at = summary.submitted_at or now
+    summary.submitted_by = user
     summary.completeness = metrics.completeness(
         department(summary.unit), metrics.values_of(summary), summary.items)
+    summary.versions.append(SummaryVersion(
+        number=len(summary.versions) + 1, submitted_at=now, submitted_by=user,
+        content=json.dumps(snapshot(summary), ensure_ascii=False), note=note.strip()))
+    submit_summary(summary, user, note.strip())
+
+
+def reopen(summary: Summary, user: User, reason: str) -> None:
+    """The author found a mistake after handing in: take the summary back to correct it.
+
+    Under review, its request is withdrawn; once accepted, it is reopened and the corrected
+    summary goes through a new review. Either way the earlier versions stay.
+    """
+    from core.api import RequestState, withdraw_workflow, workflow_for
+
+    from .approvals import SUMMARY_FLOW
+
+    if summary.status not in (SUBMITTED, ACCEPTED):
+        raise SummaryError(gettext("Only a handed-in summary can be taken back for a "
+                                   "correction."))
+    instance = workflow_for(summary, SUMMARY_FLOW)
+    if summary.status == SUBMITTED and instance is not None and instance.state == RequestState.PENDING:
+        if instance.applicant_id != user.id:
+            raise SummaryError(gettext("Only %(name)s, who handed it in, can take it back "
+                                       "while it is under review.",
+                                       name=instance.applicant.name))
+        withdraw_workflow(instance, user, reason)
+    summary.status = RETURNED
+    audit(f"{PLUGIN}.summary_reopened", subject=summary, unit=summary.unit, actor=user,
+          summary=f"{summary.unit.name} {summary.year}-{summary.month:02d}",
+          data={"reason": reason})
+
+
+def snapshot(summary: Summary) -> dict:
+    """What the summary says, as plain JSON values (kept with every hand-in)."""
+    values = metrics.values_of(summary)
+    return {
+        "routine_work": summary.routine_work, "duties": summary.duties,
+        "items": [[i.content, i.outcome or "", i.explanation] for i in summary.items],
+        "metrics": {field.key: metrics.display(field, values.get(field.key))
+                    for field in department(summary.unit).inputs},
+    }
+
+
+def changes(summary: Summary) -> list[tuple[SummaryVersion, list[tuple[str, str, str]]]]:
+    """Every version with what changed since the one before: ``(label, before, after)``."""
+    dept = department(summary.unit)
+    labels = {f.key: str(f.en) for f in dept.inputs}
+    out, before = [], None
+    for version in summary.versions:
+        now = _flat(json.loads(version.content), labels)
+        diff = [] if before is None else [
+            (label, before.get(label, ""), now.get(label, ""))
+            for label in dict.fromkeys([*before, *now]) if before.get(label) != now.get(label)]
+        out.append((version, diff))
+        before = now
+    return out
+
+
+def _flat(content: dict, labels: dict[str, str]) -> dict[str, str]:
+    flat = {gettext("Routine work this month"): content.get("routine_work", ""),
+            gettext("Duties"): content.get("duties", "")}
+    for text, outcome, explanation in content.get("items", []):
+        flat[text] = " — ".join(p for p in (outcome, explanation) if p)
+    for key, value in content.get("metrics", {}).items():
+        flat[labels.get(key, key)] = value
+    return flat

@@ -206,6 +206,34 @@ def statuses(units: list[Unit], months: list[tuple[int, int]], on: date | None =
     return found
 
 
+def team_plan_statuses(units: list[Unit], months: list[tuple[int, int]],
+                       on: date | None = None) -> list[Status]:
+    """The plans of teams inside *units*, each under its department (issue 18 §14).
+
+    A team is not required to plan every month, so only the plans teams started count:
+    on time or late against the same due day as their department's. They add to the
+    department's on-time rate and to their author's.
+    """
+    from .models import TEAM
+
+    on = on or local_today()
+    by_id = {u.id: u for u in units}
+    rows = db.session.scalars(
+        select(Plan).options(selectinload(Plan.author), selectinload(Plan.unit))
+        .where(Plan.level == TEAM, Plan.period.in_([period_key(y, m) for y, m in months]))
+    )
+    found = []
+    for plan in rows:
+        department = by_id.get(plan.unit.parent_id)
+        if department is None:
+            continue
+        deadline = deadline_for(plan.unit, dl.PLAN, plan.year, plan.month)
+        handed = local_date(plan.first_submitted_at)
+        found.append(Status(department, deadline, plan, handed, dl.state(deadline, handed, on),
+                            dl.days_late(deadline, handed, on), plan.author))
+    return found
+
+
 def months_back(year: int, month: int, count: int) -> list[tuple[int, int]]:
     """*count* months ending with ``year-month``, oldest first."""
     return [dl.add_months(year, month, -i) for i in range(count - 1, -1, -1)]

@@ -114,6 +114,50 @@ def version_status(version_id) -> str:
     return db.session.get(PlanVersion, version_id).status
 
 
+def hand_in_summary(client, unit, dept, **changes):
+    """Start last month's summary of *unit*, fill it in and hand it in: ``(id, form data)``."""
+    from danwei_property_reports import deadlines as dl
+
+    today = date.today()
+    year, month = dl.add_months(today.year, today.month, -1)
+    response = client.post(f"/{PLUGIN}/summaries/new",
+                           data={"unit": unit.id, "month": f"{year}-{month:02d}"})
+    assert response.status_code == 302, response.text
+    summary = int(re.search(r"/summaries/(\d+)", response.headers["Location"]).group(1))
+    data = {"routine_work": "例行工作均已完成。", "duties": "部门职责履行正常。", "hand_in": "1",
+            **_encode_metrics(dept), **changes}
+    response = client.post(f"/{PLUGIN}/summaries/{summary}/edit", data=data)
+    assert response.status_code == 302, response.text
+    return summary, data
+
+
+def _encode_metrics(dept):
+    import random
+
+    from danwei_property_reports import catalogue as cat
+    from danwei_property_reports.demo import sample_values
+
+    data = {}
+    for metric in dept.inputs:
+        value = sample_values(dept, random.Random(5)).get(metric.key)
+        if value is None:
+            continue
+        if metric.kind == cat.BREAKDOWN:
+            data[f"m_{metric.key}"] = "\n".join(f"{c}: {v}" for c, v in value)
+        else:
+            data[f"m_{metric.key}"] = str(value)
+    return data
+
+
+def summary_request(summary_id):
+    from danwei_property_reports.models import Summary
+
+    from core.api import db, workflow_for
+
+    db.session.expire_all()
+    return workflow_for(db.session.get(Summary, summary_id))
+
+
 @pytest.fixture
 def pr():
     """The helpers above, for the test modules (conftest is not importable under importlib)."""
@@ -122,5 +166,6 @@ def pr():
     return SimpleNamespace(
         ITEM=ITEM, next_month=next_month, month_text=month_text, start_plan=start_plan,
         add_item=add_item, submit=submit, workflow_of=workflow_of, decide=decide,
-        version_status=version_status,
+        version_status=version_status, hand_in_summary=hand_in_summary,
+        summary_request=summary_request,
     )

@@ -168,3 +168,12 @@ def test_the_dashboard_shows_the_deadlines(company, as_user):
     home = as_user(company.people["engineering_manager"]).get("/").text
     assert 'data-widget="property_reports.deadlines"' in home
     assert "工程部" in home.split('data-widget="property_reports.deadlines"')[1]
+
+
+def test_the_note_counts_the_summaries_of_the_period(company, history, as_user):
+    """Issue 18 §15: summaries *of* the month (handed in the month after), not *due* in it."""
+    months, _ = history
+    year, month = months[0]
+    page = as_user(company.people["boss"]).get(
+        f"{REPORT}?unit={company.unit.id}&period={year}-{month:02d}").text
+    assert "department summaries of" in page and "summaries due" not in page

@@ -21,7 +21,9 @@ PERMISSIONS = {
     "school_leave.apply": _l("Apply for leave for oneself"),
     "school_leave.apply_for_others": _l("File leave for a classmate (special cases, with a "
                                         "reason)"),
-    "school_leave.view": _l("See the leave of the unit"),
+    "school_leave.view": _l("See the leave of the unit, the students' parents, calls with them "
+                            "and their leave history"),
+    "school_leave.view_class": _l("See the students of the class and who is on leave today"),
     "school_leave.approve": _l("Sign leave slips"),
     "school_leave.record_call": _l("Record phone calls with parents"),
     "school_leave.manage_contacts": _l("Keep the parents' contact details"),
@@ -35,22 +37,25 @@ PERMISSIONS = {
     "school_leave.report": _l("Read leave reports"),
 }
 
-#: The signers of the chain table; everyone who signs also sees the unit's leave.
-_SIGNER = ("school_leave.view", "school_leave.approve")
+#: The staff who sign the chain table: they see the unit's leave, parents and history.
+_SIGNER = ("school_leave.view", "school_leave.view_class", "school_leave.approve")
+#: Class cadres are classmates: they sign what the engine asks them and see who is on leave
+#: today, never the parents' numbers, the calls or the leave history of the others.
+_CADRE = ("school_leave.view_class", "school_leave.approve")
 
 ROLES = (
     # (name, label, permissions, description)
     ("student", _l("Student"), ("school_leave.apply",),
      _l("Held in the student's class.")),
     ("monitor", _l("Class monitor"),
-     (*_SIGNER, "school_leave.apply", "school_leave.apply_for_others",
+     (*_CADRE, "school_leave.apply", "school_leave.apply_for_others",
       "school_leave.file_extension", "school_leave.keep_log", "school_leave.reconcile"),
      _l("Signs short leave, files extensions, reconciles the slips every Friday.")),
-    ("pe_member", _l("PE committee member"), (*_SIGNER, "school_leave.apply"),
+    ("pe_member", _l("PE committee member"), (*_CADRE, "school_leave.apply"),
      _l("Co-signs morning-exercise leave.")),
-    ("dorm_head", _l("Dorm head"), (*_SIGNER, "school_leave.apply"),
+    ("dorm_head", _l("Dorm head"), (*_CADRE, "school_leave.apply"),
      _l("Co-signs morning-exercise leave.")),
-    ("duty_cadre", _l("Duty cadre"), ("school_leave.view", "school_leave.apply",
+    ("duty_cadre", _l("Duty cadre"), ("school_leave.view_class", "school_leave.apply",
                                        "school_leave.keep_log"),
      _l("Keeps the daily class log.")),
     ("class_teacher", _l("Class teacher"),

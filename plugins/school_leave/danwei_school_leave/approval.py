@@ -24,7 +24,6 @@ from core.api import (
     AssignmentState,
     Condition,
     EventAction,
-    FormField,
     RequestState,
     RoleApprover,
     Route,
@@ -32,6 +31,7 @@ from core.api import (
     Unit,
     User,
     WorkflowDefinition,
+    WorkflowInstance,
     audit,
     db,
     is_workflow_participant,
@@ -94,13 +94,11 @@ class RowIs(Condition):
 
 # -- the definition -------------------------------------------------------------------------------
 
-#: The class teacher phones the parent and notes it on the slip (line 13, line 17).
-PARENT_CALL_FORM = (
-    FormField("called_at", _l("Parent phoned at"), "datetime"),
-    FormField("phone", _l("Number called"), "phone"),
-    FormField("answered_by", _l("Who answered"), "str"),
-    FormField("note", _l("What was said"), "text", required=False),
-)
+def _parent_call_form():
+    """The class teacher phones the parent and notes it on the slip (line 13, line 17)."""
+    from .forms import StepCallForm
+
+    return StepCallForm
 
 #: The rows of the chain table, as the applicant reads them.
 ROW_LABELS = {
@@ -139,6 +137,10 @@ def _key(role: str) -> str:
     return role.split(".", 1)[1]
 
 
+#: The key of the class teacher's step, in every row that has one.
+TEACHER_STEP = _key(rules.CLASS_TEACHER)
+
+
 def _steps(chain: rules.Chain) -> tuple[Step, ...]:
     steps = []
     for index, roles in enumerate(chain.steps):
@@ -149,7 +151,7 @@ def _steps(chain: rules.Chain) -> tuple[Step, ...]:
             " + ".join(str(LABELS[r]) for r in roles) if joint else LABELS[roles[0]],
             approvers=tuple(RoleApprover(r, AT[r]) for r in roles),
             mode=ALL if joint else ANY,
-            form=PARENT_CALL_FORM if teacher and chain.parent_call_required else None,
+            form=_parent_call_form() if teacher and chain.parent_call_required else None,
             # A class cadre asking for their own leave: the class teacher signs in their place.
             fallback_role=rules.CLASS_TEACHER if AT[roles[0]] == "class" and not teacher
             else None,
@@ -180,6 +182,8 @@ def definition() -> WorkflowDefinition:
         subject_url=lambda subject_id: f"/school_leave/leave/{subject_id}",
         subject_model=Leave,
         refresh_fields=refresh_fields,
+        # A copy shows the class teacher's note of the call: staff of the class only.
+        view_permission="school_leave.view",
         description=_l("The signatures of a student's leave slip, by the table of 篇一."),
     )
 
@@ -225,6 +229,19 @@ def holders(role: str, unit: Unit, student: User) -> list[User]:
     found as the engine finds approvers: up the tree, with its fallbacks for empty chairs."""
     step = Step(_key(role), LABELS.get(role, role), role=role, at=AT.get(role))
     return resolve_approvers(step.approvers[0], step, unit, student).users
+
+
+def leave_of_request() -> Leave | None:
+    """The leave of the request being decided in this HTTP request (``/workflow/<id>/…``),
+    so that the class teacher's step form can check the call against it."""
+    from flask import has_request_context, request
+
+    if not has_request_context() or not request.view_args:
+        return None
+    instance = db.session.get(WorkflowInstance, request.view_args.get("instance_id") or 0)
+    if instance is None or instance.definition_id != DEFINITION:
+        return None
+    return db.session.get(Leave, int(instance.subject_id))
 
 
 def waiting_for(instance) -> list[User]:

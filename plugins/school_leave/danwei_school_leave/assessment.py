@@ -14,7 +14,11 @@ from sqlalchemy import select
 from core.api import Unit, User, db, to_local, utcnow
 
 from . import rules, school
-from .models import INCOMING, ParentCall
+from .i18n import lazy_gettext as _l
+from .models import APPROVED, INCOMING, PENDING, Leave, ParentCall
+
+#: A leave in these states holds its time: another leave of the student may not overlap it.
+ALIVE = (PENDING, APPROVED)
 
 
 @dataclass
@@ -47,12 +51,37 @@ def advance_calls(student: User, unit: Unit, now: datetime | None = None) -> lis
     ))
 
 
+def overlapping(student: User, start: datetime, end: datetime,
+                exclude: Leave | None = None) -> Leave | None:
+    """A pending or approved leave of *student* that shares some time with ``[start, end)``."""
+    query = select(Leave).where(
+        Leave.student_id == student.id, Leave.status.in_(ALIVE),
+        Leave.start_at < end, start < Leave.end_at,
+    )
+    if exclude is not None and exclude.id is not None:
+        query = query.where(Leave.id != exclude.id)
+    return db.session.scalars(query.order_by(Leave.start_at).limit(1)).first()
+
+
+def overlap_refusal(other: Leave) -> rules.Refusal:
+    return rules.Refusal(
+        "overlap",
+        _l("This leave overlaps another leave of the same student (%(start)s – %(end)s), "
+           "which is pending or approved.",
+           start=f"{to_local(other.start_at):%Y-%m-%d %H:%M}",
+           end=f"{to_local(other.end_at):%Y-%m-%d %H:%M}"),
+        _l("Change the times, or withdraw the other leave first."))
+
+
 def preview(student: User, unit: Unit, leave_type: str, start: datetime, end: datetime,
-            leaving_campus: bool, extension: bool = False) -> Preview:
-    """Apply the rules to a leave (times are stored UTC); raises ValueError if end <= start.
+            leaving_campus: bool, extension: bool = False,
+            revising: Leave | None = None) -> Preview:
+    """Apply the rules to a leave (times are stored UTC); raises ValueError if end <= start,
+    :class:`rules.TooLong` if it is longer than the school allows.
 
     An extension is filed by the monitor after the parent explained (line 21): the refusals,
-    which are about asking in advance, do not apply to it, but the chain table does.
+    which are about asking in advance, do not apply to it, but the chain table does, and so
+    does the one leave at a time.
     """
     timetable = school.timetable(unit)
     duration = school.duration(start, end, unit)
@@ -60,9 +89,11 @@ def preview(student: User, unit: Unit, leave_type: str, start: datetime, end: da
                         timetable.in_exam(to_local(start), to_local(end)))
     settings = school.leave_rules(unit)
     chain = rules.choose_chain(facts, settings)
+    other = overlapping(student, start, end, exclude=revising)
+    overlaps = [overlap_refusal(other)] if other is not None else []
     if extension:
-        return Preview(duration, chain, [])
+        return Preview(duration, chain, overlaps)
     calls = advance_calls(student, unit)
     refused = rules.refusals(facts, to_local(start),
                              [to_local(c.called_at) for c in calls], settings)
-    return Preview(duration, chain, refused, calls)
+    return Preview(duration, chain, overlaps + refused, calls)

@@ -169,8 +169,9 @@ def _leave_in_every_state(c1: Unit, p: dict[str, User]) -> None:
                                   note="家长来电，说明需要接孩子回家", recorded_by_id=teacher.id))
         db.session.flush()
 
-    # Waiting for the monitor: two periods tomorrow, on campus.
-    _file(c1, p["sl_student"], _at(1, 8), _at(1, 9, 40), rules.SICK, reason="头疼，去医务室")
+    # Waiting for the monitor: two periods, on campus (after the leave home below: one
+    # student never holds two leaves at once).
+    _file(c1, p["sl_student"], _at(2, 8), _at(2, 9, 40), rules.SICK, reason="头疼，去医务室")
     # Waiting for the class teacher (monitor signed): half a day.
     _sign(_file(c1, p["sl_student2"], _at(1, 8), _at(1, 11, 40)), steps=1)
     # Waiting for the grade office: a day and a half, going home (the parent phoned).
@@ -182,7 +183,7 @@ def _leave_in_every_state(c1: Unit, p: dict[str, User]) -> None:
     _sign(_file(c1, p["sl_student4"], _at(3, 7, 30), _at(6, 18), leaving=True,
                 reason="外地参加亲戚婚礼"), steps=4)
     # Morning exercise: the joint signature, half done.
-    _sign(_file(c1, p["sl_student"], _at(1, 6, 30), _at(1, 7), rules.MORNING_EXERCISE,
+    _sign(_file(c1, p["sl_student"], _at(2, 6, 30), _at(2, 7), rules.MORNING_EXERCISE,
                 reason="脚踝扭伤"), steps=0)
     me = _file(c1, p["sl_student2"], _at(2, 6, 30), _at(2, 7), rules.MORNING_EXERCISE,
                reason="感冒")
@@ -192,7 +193,7 @@ def _leave_in_every_state(c1: Unit, p: dict[str, User]) -> None:
     _file(c1, p["sl_student3"], _at(1, 14), _at(1, 14, 45), rules.SICK, reason="发烧",
           applicant=p["sl_monitor"], proxy_reason="学生发烧在宿舍休息，由班长代为请假")
     # Approved and taken: short leave today, back.
-    done = _file(c1, p["sl_student4"], _at(-1, 10), _at(-1, 10, 45), rules.SICK,
+    done = _file(c1, p["sl_student2"], _at(-1, 10), _at(-1, 10, 45), rules.SICK,
                  reason="医务室")
     _sign(done)
     # Approved, out of school now (the guard let the student out).

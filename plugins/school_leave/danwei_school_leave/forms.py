@@ -5,17 +5,29 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
-from core.api import MultipleAttachmentField, RequestState
+from core.api import (
+    DateField,
+    DateTimeLocalField,
+    MultipleAttachmentField,
+    RequestState,
+    local_now,
+    to_local,
+)
 
 from . import rules, school
 from .i18n import lazy_gettext as _l
@@ -102,6 +114,37 @@ class ParentCallForm(FlaskForm):
                               validators=[DataRequired(), Length(max=100)])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     submit = SubmitField(_l("Record the call"))
+
+
+class StepCallForm(FlaskForm):
+    """The class teacher's step: the call to the parent, noted on the slip (line 13).
+
+    The engine shows and validates it before the approval is recorded; the time is checked
+    against the leave the request is about (:func:`rules.call_time_refusal`), so what reaches
+    :func:`approval.on_event` always makes a call record.
+    """
+
+    called_at = DateTimeLocalField(_l("Parent phoned at"), format=DATETIME,
+                                   validators=[InputRequired()])
+    phone = StringField(_l("Number called"), validators=[
+        DataRequired(), Length(max=32),
+        Regexp(r"^[0-9+\-() ]{3,32}$", message=_l("Enter a telephone number."))])
+    answered_by = StringField(_l("Who answered"), validators=[DataRequired(), Length(max=100)])
+    note = TextAreaField(_l("What was said"), validators=[Optional(), Length(max=2000)])
+
+    def validate_called_at(self, field):
+        from .approval import leave_of_request
+
+        leave = leave_of_request()
+        if leave is None or field.data is None:
+            return
+        why = rules.call_time_refusal(
+            field.data, now=local_now(),
+            filed=to_local(leave.created_at).replace(second=0, microsecond=0),
+            end=to_local(leave.end_at),
+            valid_days=int(school.setting("parent_call_valid_days", leave.unit)))
+        if why is not None:
+            raise ValidationError(why)
 
 
 class LogEntryForm(FlaskForm):

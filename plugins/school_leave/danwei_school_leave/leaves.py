@@ -6,7 +6,7 @@ the demo is made exactly as one made through the form.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -15,12 +15,37 @@ from core.api import Unit, User, audit, db, notify, to_local, utcnow
 # What the rules say before a leave is filed lives in .assessment, shared with the approval
 # chain (which reads it again on a resubmission); the views still ask ``leaves.preview``.
 from . import approval, rules, school
-from .assessment import Preview, advance_calls, preview  # noqa: F401
+from .assessment import (  # noqa: F401
+    ALIVE,
+    Preview,
+    advance_calls,
+    overlap_refusal,
+    overlapping,
+    preview,
+)
 from .i18n import lazy_gettext as _l
-from .models import APPROVED, PENDING, REJECTED, WITHDRAWN, Leave
+from .models import APPROVED, INCOMING, PENDING, REJECTED, WITHDRAWN, Leave, ParentCall
 
 #: Extensions in these states no longer protect a late student from truancy.
 DEAD = (REJECTED, WITHDRAWN)
+
+
+class Overlap(ValueError):
+    """Another pending or approved leave of the student shares some of this leave's time."""
+
+    def __init__(self, refusal: rules.Refusal):
+        super().__init__(str(refusal.message))
+        self.refusal = refusal
+
+
+def lock_student(student: User) -> None:
+    """Serialise the filings of one student until the transaction ends.
+
+    The overlap check and the insert must not interleave between two requests (a double
+    click): on PostgreSQL the student's row is locked (``SELECT ... FOR UPDATE``), so the
+    second request waits, then sees the first one's leave. SQLite has one writer at a time.
+    """
+    db.session.execute(select(User.id).where(User.id == student.id).with_for_update())
 
 
 def file(*, applicant: User, student: User, unit: Unit, leave_type: str, start: datetime,
@@ -28,12 +53,17 @@ def file(*, applicant: User, student: User, unit: Unit, leave_type: str, start: 
          extends: Leave | None = None, found: Preview | None = None) -> Leave:
     """Record the leave and start its approval chain; the caller commits.
 
-    Refuses (ValueError) what the rules refuse, so no path around the form can file it.
+    Refuses (ValueError) what the rules refuse, so no path around the form can file it; an
+    overlap is checked again under the student's lock (:class:`Overlap`).
     """
     found = found or preview(student, unit, leave_type, start, end, leaving_campus,
                              extension=extends is not None)
     if not found.allowed:
         raise ValueError("; ".join(str(r.message) for r in found.refusals))
+    lock_student(student)
+    other = overlapping(student, start, end)
+    if other is not None:
+        raise Overlap(overlap_refusal(other))
     d, chain = found.duration, found.chain
     leave = Leave(
         unit_id=unit.id, student_id=student.id, applicant_id=applicant.id,
@@ -62,6 +92,10 @@ def revise(leave: Leave, actor: User, *, leave_type: str, start: datetime, end: 
     """The applicant changed a leave that was returned to them; it is submitted again."""
     if not found.allowed:
         raise ValueError("; ".join(str(r.message) for r in found.refusals))
+    lock_student(leave.student)
+    other = overlapping(leave.student, start, end, exclude=leave)
+    if other is not None:
+        raise Overlap(overlap_refusal(other))
     d, chain = found.duration, found.chain
     before = {"start": leave.start_at, "end": leave.end_at, "type": leave.leave_type}
     leave.leave_type, leave.start_at, leave.end_at = leave_type, start, end
@@ -102,7 +136,29 @@ def pending_extension(leave: Leave, before: datetime) -> Leave | None:
     return None
 
 
+def exit_refusal(leave: Leave) -> rules.Refusal | None:
+    """Why the student may not go out through the gate on *leave*; None when they may.
+
+    The exit is recorded on the original leave, so it is the original leave's facts that
+    count: its chain, the class teacher's signature, the parent's call in advance.
+    """
+    root = leave.root
+    hours = float(school.setting("parent_call_advance_hours", root.unit))
+    advance = db.session.scalar(select(ParentCall.id).where(
+        ParentCall.leave_id == root.id, ParentCall.direction == INCOMING,
+        ParentCall.called_at <= root.start_at - timedelta(hours=hours)).limit(1))
+    signed = any(step.key == approval.TEACHER_STEP and step.signatures
+                 for step in approval.signatures(root))
+    return rules.exit_refusal(approved=root.status == APPROVED,
+                              leaving_campus=root.leaving_campus, row=root.chain_row,
+                              teacher_signed=signed, advance_call=advance is not None)
+
+
 def record_exit(leave: Leave, by: User, at: datetime | None = None) -> None:
+    """The guard lets the student out; refused (ValueError) unless the rules allow it."""
+    refused = exit_refusal(leave)
+    if refused is not None:
+        raise ValueError(str(refused.message))
     leave.exited_at = at or utcnow()
     leave.exit_recorded_by_id = by.id
     audit("school_leave.exit", subject=leave, unit=leave.unit,

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from sqlalchemy import or_, select
 
-from core.api import Unit, User, can, db, permission_holders, unit_ids_where
+from core.api import (
+    Unit,
+    User,
+    can,
+    db,
+    local_today,
+    permission_holders,
+    to_utc,
+    unit_ids_where,
+)
 
 from .models import Contact, Leave
 
@@ -35,6 +46,23 @@ def visible_leave(user: User):
 def may_see(leave: Leave, user: User) -> bool:
     return (leave.student_id == user.id or leave.applicant_id == user.id
             or can("school_leave.view", leave.unit, user))
+
+
+def leave_today(student: User) -> list[Leave]:
+    """The student's pending or approved leave that touches today (the school's day)."""
+    start = to_utc(datetime.combine(local_today(), time()))
+    return list(db.session.scalars(
+        select(Leave).where(Leave.student_id == student.id,
+                            Leave.status.in_(("pending", "approved")),
+                            Leave.start_at < start + timedelta(days=1), Leave.end_at > start)
+        .order_by(Leave.start_at)))
+
+
+def may_see_private(student: User, user: User) -> bool:
+    """The student's parents, the calls with them and their leave history: the student and
+    the staff of the class (``school_leave.view``), never the class cadres."""
+    return student.id == user.id or (student.unit is not None
+                                     and can("school_leave.view", student.unit, user))
 
 
 def may_see_note(user: User, attachment) -> bool:

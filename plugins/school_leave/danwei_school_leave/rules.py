@@ -69,6 +69,9 @@ class Rules:
     grade_max_days: float = 2
     #: Line 33: the parent phones the class teacher at least half a day before leaving campus.
     parent_call_advance_hours: float = 12
+    #: Not in the regulation: the longest leave one application may ask for (calendar days),
+    #: so that no request makes the server compute over centuries.
+    max_leave_days: float = 30
 
 
 @dataclass(frozen=True)
@@ -83,45 +86,88 @@ class Duration:
 
 
 
+class TooLong(ValueError):
+    """A leave longer than the school allows, refused before any day of it is looked at."""
+
+    def __init__(self, max_days: float):
+        super().__init__(f"a leave may last at most {max_days:g} days")
+        self.max_days = max_days
+
+    @property
+    def message(self):
+        return _l("A leave may last at most %(days)s days; this one is longer than %(days)s "
+                  "days. Ask for what you need now and file an extension later.",
+                  days=f"{self.max_days:g}")
+
+
 def leave_duration(start: datetime, end: datetime, timetable: Timetable,
-                   is_school_day) -> Duration:
+                   is_school_day, max_days: float | None = None) -> Duration:
     """Class periods and school days between *start* and *end*.
 
     A period counts when the leave overlaps it. Days are periods divided by the periods of a
     full day, so a leave of one whole day is exactly ``1`` and a day and a half ``1.5``.
     *is_school_day(date)* comes from the working-day calendar.
+
+    The range is the user's: it is bounded (*max_days*, :class:`TooLong`) before anything is
+    computed on it. Only the first and the last day are compared period by period; a day in
+    between is whole, so it adds a full day's periods after one look at the calendar.
     """
     if end <= start:
         raise ValueError("the leave must end after it starts")
+    if max_days is not None and end - start > timedelta(days=max_days):
+        raise TooLong(max_days)
+    evening_starts = [p.start for p in timetable.periods if p.kind == "evening_study"]
+    full_day = _Day(sum(p.kind == "class" for p in timetable.periods),
+                    tuple(p.kind for p in timetable.periods if p.kind != "class"),
+                    bool(evening_starts), bool(evening_starts))
     periods = 0
     evening = later = False
-    evening_starts = [p.start for p in timetable.periods if p.kind == "evening_study"]
     touched: list[str] = []
     days: list[date] = []
-    day = start.date()
-    while day <= end.date():
+    first, last = start.date(), end.date()
+    day = first
+    while day <= last:
         if is_school_day(day):
-            used = False
-            for p in timetable.periods:
-                p_start, p_end = datetime.combine(day, p.start), datetime.combine(day, p.end)
-                if p_start < end and start < p_end:
-                    if p.kind == "class":
-                        periods += 1
-                        used = True
-                    else:
-                        touched.append(p.kind)
-                    if p.kind == "evening_study":
-                        evening = True
-            if used:
+            seen = (full_day if first < day < last
+                    else _partial_day(day, start, end, timetable, evening_starts))
+            periods += seen.periods
+            touched.extend(seen.touched)
+            evening = evening or seen.evening
+            later = later or seen.later
+            if seen.periods:
                 days.append(day)
-            if evening_starts:
-                night = datetime.combine(day, min(evening_starts))
-                if night < end and start < datetime.combine(day + timedelta(days=1), time()):
-                    later = True
         day += timedelta(days=1)
     per_day = timetable.periods_per_day or 1
     return Duration(periods, round(periods / per_day, 2), tuple(days), evening,
                     tuple(dict.fromkeys(touched)), evening or later)
+
+
+@dataclass(frozen=True)
+class _Day:
+    """What one school day contributes to a leave."""
+
+    periods: int
+    touched: tuple[str, ...]
+    evening: bool
+    later: bool
+
+
+def _partial_day(day: date, start: datetime, end: datetime, timetable: Timetable,
+                 evening_starts: list[time]) -> _Day:
+    """The first or the last day of a leave, slot by slot."""
+    periods, touched, evening = 0, [], False
+    for p in timetable.periods:
+        if datetime.combine(day, p.start) < end and start < datetime.combine(day, p.end):
+            if p.kind == "class":
+                periods += 1
+            else:
+                touched.append(p.kind)
+            evening = evening or p.kind == "evening_study"
+    later = False
+    if evening_starts:
+        night = datetime.combine(day, min(evening_starts))
+        later = night < end and start < datetime.combine(day + timedelta(days=1), time())
+    return _Day(periods, tuple(touched), evening, later)
 
 
 @dataclass(frozen=True)
@@ -155,7 +201,9 @@ class Refusal:
 def choose_chain(facts: Facts, rules: Rules = Rules()) -> Chain:
     """Pick the row of the chain table (lines 13, 17, 35) with the reasons shown to users."""
     d = facts.duration
-    if facts.leave_type == MORNING_EXERCISE:
+    # Morning exercise is on campus (line 35); leaving campus always takes the class teacher's
+    # chain with the parent's call, so such a leave is read by the table like any other.
+    if facts.leave_type == MORNING_EXERCISE and not facts.leaving_campus:
         return Chain(
             "morning_exercise",
             ((MONITOR, PE_MEMBER, DORM_HEAD), (CLASS_TEACHER,)),
@@ -227,3 +275,51 @@ def refusals(facts: Facts, start: datetime, parent_calls: list[datetime],
                    "call, then you can apply."),
             ))
     return found
+
+
+def call_time_refusal(called_at: datetime, *, now: datetime, filed: datetime,
+                      end: datetime, valid_days: int) -> object | None:
+    """Why the class teacher's noted call cannot be the one about this leave (line 13);
+    None when it can. All times are the school's wall-clock time.
+
+    A call is noted after it happened; it is about this leave only if made at most
+    *valid_days* before the leave was filed (as for the parent's advance call) and before the
+    leave ended. (The advance-call rule of line 33 is about the parent's own call, at least
+    half a day before the leave: it is checked when the leave is filed and at the gate.)
+    """
+    if called_at > now:
+        return _l("A call is recorded after it happened.")
+    if called_at < filed - timedelta(days=valid_days):
+        return _l("This call was made more than %(days)d days before the leave was filed: "
+                  "it cannot be about this leave.", days=valid_days)
+    if called_at > end:
+        return _l("The call must have been made before the leave ended.")
+    return None
+
+
+#: The rows whose chain has the class teacher phone the parent: the only ones that may leave
+#: campus (lines 13, 17, 33).
+LEAVES_CAMPUS_ROWS = ("class_teacher", "grade", "principal", "exam")
+
+
+def exit_refusal(*, approved: bool, leaving_campus: bool, row: str, teacher_signed: bool,
+                 advance_call: bool) -> Refusal | None:
+    """Why the gate must not let the student out on this leave; None when it may (line 17).
+
+    The gate, the slip and the lists ask this, not the leave's state: "approved" says the
+    signatures of its chain are complete, not that its chain was one that lets a student
+    leave school. Leaving campus needs a leave approved as leaving campus, on a chain the
+    class teacher signed, and the parent's call at least half a day before it (line 33).
+    """
+    if not leaving_campus:
+        return Refusal("on_campus", _l("Not a pass to leave school: this leave was not "
+                                       "approved as leaving campus."))
+    if not approved:
+        return Refusal("not_approved", _l("Not fully signed: the leave is not approved yet."))
+    if row not in LEAVES_CAMPUS_ROWS or not teacher_signed:
+        return Refusal("no_class_teacher", _l("Not a pass to leave school: the class teacher "
+                                              "has not signed it."))
+    if not advance_call:
+        return Refusal("no_advance_call", _l("Not a pass to leave school: no call of the "
+                                             "parent in advance is recorded for it."))
+    return None

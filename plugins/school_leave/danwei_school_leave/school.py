@@ -60,6 +60,10 @@ def settings() -> list[SettingSpec]:
         # Line 33: "提前半天" — how long before leaving campus the parent must have phoned.
         SettingSpec("parent_call_advance_hours", _l("Hours of advance notice for leaving campus"),
                     type="float", default=12.0, min=0, max=168),
+        # Not in the regulation: the longest leave one application may ask for, in calendar
+        # days. Longer is refused with the reason before anything is computed on it.
+        SettingSpec("max_leave_days", _l("Longest leave one application may ask for (days)"),
+                    type="int", default=30, min=1, max=366),
         # How far back a parent's advance call still counts for a new application.
         SettingSpec("parent_call_valid_days", _l("Days a parent's advance call stays valid"),
                     type="int", default=7, min=1, max=60),
@@ -156,11 +160,14 @@ def leave_rules(unit: Unit | None) -> rules.Rules:
         class_teacher_max_days=float(setting("class_teacher_max_days", unit)),
         grade_max_days=float(setting("grade_max_days", unit)),
         parent_call_advance_hours=float(setting("parent_call_advance_hours", unit)),
+        max_leave_days=float(setting("max_leave_days", unit)),
     )
 
 
 def duration(start_utc: datetime, end_utc: datetime, unit: Unit | None) -> rules.Duration:
     """The leave's length in class periods and school days, by the school's timetable and the
-    working-day calendar (public holidays do not count, make-up working days do)."""
+    working-day calendar (public holidays do not count, make-up working days do).
+
+    Raises :class:`rules.TooLong` for a leave longer than the school's ``max_leave_days``."""
     return rules.leave_duration(to_local(start_utc), to_local(end_utc), timetable(unit),
-                                is_working_day)
+                                is_working_day, max_days=float(setting("max_leave_days", unit)))

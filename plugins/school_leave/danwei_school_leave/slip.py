@@ -3,7 +3,8 @@
 A printed slip can be forged (line 19 has the guard check it), so the QR code carries a token
 signed with the application's secret key. The guard's phone opens the link; the server checks
 the signature (forged?), recomputes the digest of the leave as it is now (altered since it was
-printed?), and only then looks at the approval state and the time.
+printed?), then asks the rules whether this leave may leave campus at all (:func:`leaves.
+exit_refusal`: its state alone does not say so), and only then looks at the time.
 """
 
 from __future__ import annotations
@@ -76,6 +77,11 @@ def verify(raw: str, now: datetime | None = None) -> Verdict:
     root = leave.root
     may_return = (root.status == APPROVED and root.exited_at is not None
                   and root.returned_at is None)
+    # The rules, not the state, say whether this slip lets the student out: an approved leave
+    # that stays on campus is no pass, whatever its signatures.
+    refused = leaves.exit_refusal(leave)
+    if refused is not None and refused.code == "on_campus":
+        return Verdict(False, str(refused.message), leave, may_return=may_return)
     if leave.status != APPROVED:
         return Verdict(False, str(_l("Not fully signed: the leave is not approved yet.")
                                   if leave.status == PENDING else
@@ -84,6 +90,8 @@ def verify(raw: str, now: datetime | None = None) -> Verdict:
         return Verdict(False, str(_l("Used: the student is already back (%(at)s).",
                                      at=f"{to_local(root.returned_at):%m-%d %H:%M}")),
                        leave)
+    if refused is not None and root.exited_at is None:
+        return Verdict(False, str(refused.message), leave, may_return=may_return)
     early = timedelta(minutes=int(school.setting("gate_early_minutes", leave.unit)))
     if now < leave.start_at - early:
         return Verdict(False, str(_l("Not yet valid: the leave starts at %(at)s.",

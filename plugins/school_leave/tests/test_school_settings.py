@@ -57,7 +57,8 @@ def test_weekends_and_holidays_do_not_count(school, db, set_calendar_day):
     assert (leave.days, leave.chain_row) == (2.0, "grade")
     # A public holiday on the Monday: one school day.
     set_calendar_day(friday + timedelta(days=3), "holiday", "Holiday")
-    school.record_call()
-    leave = school.file(start=at(friday, 7, 30), end=at(friday, 18, plus_days=3),
+    # (another student: one student's leaves never overlap)
+    school.record_call(student="student2")
+    leave = school.file("student2", start=at(friday, 7, 30), end=at(friday, 18, plus_days=3),
                         reason="again")
     assert (leave.days, leave.chain_row) == (1.0, "class_teacher")

@@ -30,6 +30,7 @@ from .. import deadlines as dl
 from ..catalogue import BY_KIND, COMPANY_KIND, DEPARTMENT_KINDS, TEAM_KIND
 from ..i18n import lazy_gettext as _l
 from ..models import (
+    ACCEPTED,
     APPROVED,
     DRAFT,
     REJECTED,
@@ -52,8 +53,9 @@ STATUS_LABELS = {
     WITHDRAWN: _l("Withdrawn"),
     SUPERSEDED: _l("Superseded"),
 }
-#: A summary is handed in, not approved.
-SUMMARY_LABELS = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted")}
+#: A summary is handed in and reviewed: accepted, or returned to be corrected.
+SUMMARY_LABELS = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted"),
+                  ACCEPTED: _l("Accepted"), RETURNED: _l("Returned for correction")}
 STATUS_COLOURS = {
     DRAFT: "secondary", SUBMITTED: "primary", APPROVED: "success", RETURNED: "warning",
     REJECTED: "danger", WITHDRAWN: "secondary", SUPERSEDED: "light",
@@ -150,4 +152,4 @@ def default_unit_id(units) -> int | None:
     return unit.id if unit is not None and unit.id in ids else None
 
 
-from . import board, library, plans, summaries  # noqa: E402,F401  (routes register on import)
+from . import board, library, plans, printing, records, summaries  # noqa: E402,F401  (routes register on import)

@@ -58,7 +58,8 @@ def evaluation():
     months = tracking.months_back(year, month, count)
     units = scoped_units("view_reports")
     found = tracking.statuses(units, months, today)
-    by_unit, by_person = tracking.scores(found)
+    by_unit, by_person = tracking.scores(found + tracking.team_plan_statuses(units, months,
+                                                                              today))
     shares = tracking.standardisation([u.id for u in units], [period_key(*m) for m in months])
     grid = {}
     for status in found:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from core.api import (
+    RequestState,
     Unit,
     WorkflowError,
     arg_int,
@@ -21,7 +22,14 @@ from core.api import (
 
 from .. import approvals, planning, versions
 from ..catalogue import DEPARTMENT_KINDS
-from ..forms import CatalogueSubmitForm, RoutineItemForm, SpecForm, SpecRevisionForm, choices
+from ..forms import (
+    CatalogueSubmitForm,
+    RoutineItemForm,
+    SpecForm,
+    SpecRevisionForm,
+    SubmitPlanForm,
+    choices,
+)
 from ..i18n import gettext
 from ..models import (
     APPROVED,
@@ -150,8 +158,36 @@ def spec(spec_id: int):
     shown = next((r for r in spec.revisions if r.number == number), None)
     if shown is None:
         abort(404)
+    instance = workflow_for(shown, approvals.SPEC_FLOW)
+    can_file = (may_in("prepare", spec.unit) and shown.number == spec.current_number
+                and shown.filed_at is None
+                and (instance is None or instance.state in (
+                    RequestState.RETURNED, RequestState.REJECTED, RequestState.WITHDRAWN)))
     return render_template("property_reports/spec.html", spec=spec, shown=shown,
-                           can_revise=may_in("prepare", spec.unit))
+                           can_revise=may_in("prepare", spec.unit),
+                           file_form=SubmitPlanForm() if can_file else None,
+                           panel=workflow_panel(instance))
+
+
+@bp.route("/specs/<int:spec_id>/file", methods=["POST"])
+@permission_required(f"{PLUGIN}.prepare")
+def file_spec(spec_id: int):
+    """Submit the revision in force to the company for approval and filing (line 49)."""
+    spec = _visible_spec(spec_id)
+    if not may_in("prepare", spec.unit):
+        abort(404)
+    form = SubmitPlanForm()
+    revision = spec.current
+    if form.validate_on_submit() and revision.filed_at is None:
+        try:
+            approvals.submit_spec(revision, current_user, (form.comment.data or "").strip())
+        except WorkflowError as exc:
+            flash(str(exc), "warning")
+        else:
+            db.session.commit()
+            flash(gettext("The specification is submitted to the company for filing."),
+                  "success")
+    return redirect(url_for(f"{PLUGIN}.spec", spec_id=spec.id))
 
 
 @bp.route("/specs/<int:spec_id>/revise", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from core.api import (
     Unit,
     WorkflowError,
     arg_int,
+    attachments_of,
     audit,
     db,
     local_today,
@@ -45,6 +46,7 @@ from . import (
     get_or_404,
     may_in,
     parse_month,
+    records,
     scoped_units,
     unit_choices,
 )
@@ -103,7 +105,7 @@ def new_plan():
             abort(404)
         try:
             plan = planning.start(unit, form.month.data.year, form.month.data.month,
-                                  current_user)
+                                  current_user, copy_last=bool(form.copy_last.data))
         except planning.PlanError as exc:
             form.month.errors.append(str(exc))
             existing = planning.find(unit, form.month.data.year, form.month.data.month)
@@ -112,7 +114,9 @@ def new_plan():
                                        existing=url_for(f"{PLUGIN}.plan", plan_id=existing.id))
         else:
             db.session.commit()
-            flash(gettext("The plan is started: add the work it plans."), "success")
+            flash(gettext("The plan is started from last month's: adjust its work.")
+                  if form.copy_last.data else
+                  gettext("The plan is started: add the work it plans."), "success")
             return redirect(url_for(f"{PLUGIN}.plan_version", version_id=plan.latest.id))
     return render_template("property_reports/plan_new.html", form=form, existing=None)
 
@@ -176,6 +180,8 @@ def plan_version(version_id: int):
         submit_form=SubmitPlanForm() if can_edit else None,
         revise_form=ReviseForm() if is_author else None,
         panel=workflow_panel(workflow_for(version, approvals.PLAN_FLOW)),
+        attachments=attachments_of(plan, records.KIND),
+        record_form=records.RecordForm() if may_in("prepare", plan.unit) else None,
         deadline=deadline, explain=tracking.explain,
         labels=versions.PLAN_ITEM_LABELS, spec_text=versions.spec_text,
     )

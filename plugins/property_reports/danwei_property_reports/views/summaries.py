@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.api import (
     Unit,
     arg_int,
+    attachments_of,
     audit,
     db,
     local_date,
@@ -18,13 +19,15 @@ from core.api import (
     paginate,
     permission_required,
     unit_ids_where,
+    workflow_for,
+    workflow_panel,
 )
 
+from .. import approvals, metrics, summarising, tracking
 from .. import deadlines as dl
-from .. import metrics, summarising, tracking
-from ..forms import NewSummaryForm, summary_form
+from ..forms import NewSummaryForm, ReopenSummaryForm, summary_form
 from ..i18n import gettext
-from ..models import DRAFT, SUBMITTED, Summary, period_key
+from ..models import SUMMARY_STATES, Summary, period_key
 from . import (
     PLUGIN,
     bp,
@@ -32,6 +35,7 @@ from . import (
     get_or_404,
     may_in,
     parse_month,
+    records,
     scoped_units,
     unit_choices,
 )
@@ -49,7 +53,7 @@ def summaries():
     if month:
         query = query.where(Summary.period == period_key(*month))
     status = request.args.get("status")
-    if status in (DRAFT, SUBMITTED):
+    if status in SUMMARY_STATES:
         query = query.where(Summary.status == status)
     page = paginate(query.order_by(Summary.period.desc(), Summary.unit_id))
     return render_template("property_reports/summaries.html", page=page,
@@ -111,8 +115,35 @@ def summary(summary_id: int):
         "property_reports/summary.html", summary=summary, dept=dept,
         rows=metrics.rows(dept, metrics.values_of(summary)), deadline=deadline,
         state=dl.state(deadline, handed, local_today()), explain=tracking.explain,
-        can_edit=summary.status == DRAFT and may_in("prepare", summary.unit),
+        can_edit=summary.editable and may_in("prepare", summary.unit),
+        panel=workflow_panel(workflow_for(summary, approvals.SUMMARY_FLOW)),
+        attachments=attachments_of(summary, records.KIND),
+        record_form=records.RecordForm() if may_in("prepare", summary.unit) else None,
+        versions=summarising.changes(summary),
+        reopen_form=ReopenSummaryForm() if may_in("prepare", summary.unit) else None,
     )
+
+
+@bp.route("/summaries/<int:summary_id>/reopen", methods=["POST"])
+@permission_required(f"{PLUGIN}.prepare")
+def reopen_summary(summary_id: int):
+    """Take a handed-in summary back to correct a mistake; the handed-in versions stay."""
+    summary = _visible(summary_id)
+    if not may_in("prepare", summary.unit):
+        abort(404)
+    form = ReopenSummaryForm()
+    if not form.validate_on_submit():
+        flash(gettext("Say what needs correcting."), "danger")
+        return redirect(url_for(f"{PLUGIN}.summary", summary_id=summary.id))
+    try:
+        summarising.reopen(summary, current_user, form.reason.data.strip())
+    except summarising.SummaryError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for(f"{PLUGIN}.summary", summary_id=summary.id))
+    db.session.commit()
+    flash(gettext("The summary is open for the correction; hand it in again when done."),
+          "success")
+    return redirect(url_for(f"{PLUGIN}.edit_summary", summary_id=summary.id))
 
 
 @bp.route("/summaries/<int:summary_id>/edit", methods=["GET", "POST"])
@@ -137,12 +168,21 @@ def edit_summary(summary_id: int):
             data[f"o_{item.id}"] = item.outcome
             data[f"e_{item.id}"] = item.explanation
             data[f"u_{item.id}"] = item.unclear_spec
-    form = summary_form(dept, summary.items, strict, data=data)
+    formdata, totals = metrics.running_totals(
+        summary, dept, request.form if request.method == "POST" else None)
+    form = summary_form(dept, summary.items, strict, data=data,
+                        **({"formdata": formdata} if formdata is not None else {}))
+    for key, total in totals.items():
+        field = form.metric_field(key)
+        field.description = gettext(
+            "Last month's total was %(total)s: left empty, it is that plus this month's.",
+            total=f"{int(total):,}")
+        field.render_kw = {**(field.render_kw or {}), "placeholder": f"{int(total):,} + …"}
     if request.method == "POST":
         if form.validate_on_submit():
             summarising.save(summary, form)
             if strict:
-                summarising.hand_in(summary, current_user)
+                summarising.hand_in(summary, current_user, form.note.data or "")
                 audit(f"{PLUGIN}.summary_submitted", subject=summary, unit=summary.unit,
                       summary=f"{summary.unit.name} {summary.year}-{summary.month:02d}",
                       data={"completeness": str(summary.completeness)})

@@ -26,7 +26,7 @@ from core.api import (
     unit_ids_where,
 )
 
-from .. import approval, leaves, people, school
+from .. import approval, leaves, people, rules, school
 from ..forms import LEAVE_TYPE_LABELS, STATUS_LABELS, ApplyForm, ExtensionForm, choices
 from ..i18n import lazy_gettext as _l
 from ..models import APPROVED, PENDING, REJECTED, RETURNED_FOR_REVISION, Leave, ParentCall
@@ -52,6 +52,9 @@ def state_of(leave: Leave) -> tuple[str, str]:
     if leave.exited_at:
         return str(_l("Out of school")), "info"
     colour = {APPROVED: "success", PENDING: "primary", REJECTED: "danger"}
+    if leave.status == APPROVED and not leave.leaving_campus:
+        # Asked of the rules' first question, so no list reads it as a pass for the gate.
+        return str(_l("Approved, on campus")), "success"
     return str(STATUS_LABELS.get(leave.status, leave.status)), colour.get(leave.status, "light")
 
 
@@ -90,22 +93,27 @@ def apply():
                 abort(404)
         proxy = student.id != current_user.id
         start, end = to_utc(form.start.data), to_utc(form.end.data)
-        found = leaves.preview(student, unit, form.leave_type.data, start, end,
-                               form.leaving_campus.data)
-        if proxy and not (form.proxy_reason.data or "").strip():
+        found = _preview(form, student, unit, start, end)
+        if found is None:
+            pass  # longer than the school allows: the reason is on the form
+        elif proxy and not (form.proxy_reason.data or "").strip():
             form.proxy_reason.errors.append(
                 _l("Say why the student cannot apply in person: only special cases may be "
                    "filed by someone else."))
         elif form.submit.data and not found.allowed:
             flash(_l("This leave cannot be filed yet; see why below."), "danger")
         elif form.submit.data:
-            leave = leaves.file(
-                applicant=current_user._get_current_object(), student=student, unit=unit,
-                leave_type=form.leave_type.data, start=start, end=end,
-                reason=form.reason.data.strip(), leaving_campus=form.leaving_campus.data,
-                proxy_reason=(form.proxy_reason.data or "").strip() if proxy else "",
-                found=found,
-            )
+            try:
+                leave = leaves.file(
+                    applicant=current_user._get_current_object(), student=student, unit=unit,
+                    leave_type=form.leave_type.data, start=start, end=end,
+                    reason=form.reason.data.strip(), leaving_campus=form.leaving_campus.data,
+                    proxy_reason=(form.proxy_reason.data or "").strip() if proxy else "",
+                    found=found,
+                )
+            except leaves.Overlap as refused:  # filed a moment ago by another request
+                db.session.rollback()
+                return _refused(form, found, refused, may_proxy=may_proxy, unit=unit)
             for upload in form.notes.uploads():
                 save_attachment(upload, "school_leave.note", leave, unit)
             db.session.commit()
@@ -114,6 +122,26 @@ def apply():
             return redirect(url_for("school_leave.detail", leave_id=leave.id))
     return render_template("school_leave/apply.html", form=form, found=found,
                            may_proxy=may_proxy, unit=unit, timetable=school.timetable(unit))
+
+
+def _preview(form: ApplyForm, student: User, unit: Unit, start, end,
+             **kw) -> leaves.Preview | None:
+    """What the rules say about the form's leave; None, with the reason on the form, when it
+    is longer than the school allows (nothing is computed on such a range)."""
+    try:
+        return leaves.preview(student, unit, form.leave_type.data, start, end,
+                              form.leaving_campus.data, **kw)
+    except rules.TooLong as too_long:
+        form.end.errors.append(too_long.message)
+        return None
+
+
+def _refused(form, found, refused: leaves.Overlap, **page):
+    """The form again, with the overlap found under the student's lock."""
+    found.refusals.append(refused.refusal)
+    flash(_l("This leave cannot be filed yet; see why below."), "danger")
+    return render_template("school_leave/apply.html", form=form, found=found,
+                           timetable=school.timetable(page["unit"]), **page)
 
 
 # -- lists ----------------------------------------------------------------------------------------
@@ -198,13 +226,15 @@ def to_sign():
 def detail(leave_id: int):
     """A leave: its facts, why its chain has these steps, the signatures and the calls."""
     leave = _leave_or_404(leave_id)
+    private = people.may_see_private(leave.student, current_user)
     calls = db.session.scalars(select(ParentCall).where(ParentCall.leave_id == leave.id)
-                               .order_by(ParentCall.called_at)).all()
+                               .order_by(ParentCall.called_at)).all() if private else []
     return render_template(
         "school_leave/detail.html", leave=leave, instance=approval.instance_of(leave),
         reasons=approval.reasons(leave), calls=calls, due_back=leaves.effective_end(leave.root),
-        attachments=attachments_of(leave, "school_leave.note"),
-        contacts=people.contacts_of(leave.student), can_extend=_may_extend(leave),
+        attachments=attachments_of(leave, "school_leave.note"), private=private,
+        contacts=people.contacts_of(leave.student) if private else [],
+        can_extend=_may_extend(leave),
         can_return=_may_record_return(leave), can_edit=_may_edit(leave),
     )
 
@@ -230,15 +260,22 @@ def edit(leave_id: int):
     found = None
     if form.validate_on_submit():
         start, end = to_utc(form.start.data), to_utc(form.end.data)
-        found = leaves.preview(leave.student, leave.unit, form.leave_type.data, start, end,
-                               form.leaving_campus.data, extension=leave.is_extension)
-        if form.submit.data and not found.allowed:
+        found = _preview(form, leave.student, leave.unit, start, end,
+                         extension=leave.is_extension, revising=leave)
+        if found is None:
+            pass  # longer than the school allows: the reason is on the form
+        elif form.submit.data and not found.allowed:
             flash(_l("This leave cannot be filed yet; see why below."), "danger")
         elif form.submit.data:
-            leaves.revise(leave, current_user._get_current_object(),
-                          leave_type=form.leave_type.data, start=start, end=end,
-                          reason=form.reason.data.strip(),
-                          leaving_campus=form.leaving_campus.data, found=found)
+            try:
+                leaves.revise(leave, current_user._get_current_object(),
+                              leave_type=form.leave_type.data, start=start, end=end,
+                              reason=form.reason.data.strip(),
+                              leaving_campus=form.leaving_campus.data, found=found)
+            except leaves.Overlap as refused:
+                db.session.rollback()
+                return _refused(form, found, refused, may_proxy=False, unit=leave.unit,
+                                leave=leave)
             for upload in form.notes.uploads():
                 save_attachment(upload, "school_leave.note", leave, leave.unit)
             db.session.commit()
@@ -286,19 +323,26 @@ def extend(leave_id: int):
             last = root
             while any(e.status == APPROVED for e in last.extensions):
                 last = [e for e in last.extensions if e.status == APPROVED][-1]
-            found = leaves.preview(root.student, root.unit, root.leave_type, start, end,
-                                   root.leaving_campus, extension=True)
-            ext = leaves.file(
-                applicant=current_user._get_current_object(), student=root.student,
-                unit=root.unit, leave_type=root.leave_type, start=start, end=end,
-                reason=form.explanation.data.strip(), leaving_campus=root.leaving_campus,
-                proxy_reason=str(_l("Extension filed by the monitor after the parent "
-                                    "explained.")),
-                extends=last, found=found,
-            )
-            db.session.commit()
-            flash(_l("The extension was filed; it needs its own signatures."), "success")
-            return redirect(url_for("school_leave.detail", leave_id=ext.id))
+            try:
+                found = leaves.preview(root.student, root.unit, root.leave_type, start, end,
+                                       root.leaving_campus, extension=True)
+                ext = leaves.file(
+                    applicant=current_user._get_current_object(), student=root.student,
+                    unit=root.unit, leave_type=root.leave_type, start=start, end=end,
+                    reason=form.explanation.data.strip(), leaving_campus=root.leaving_campus,
+                    proxy_reason=str(_l("Extension filed by the monitor after the parent "
+                                        "explained.")),
+                    extends=last, found=found,
+                )
+            except rules.TooLong as too_long:
+                form.end.errors.append(too_long.message)
+            except ValueError as refused:  # it overlaps another leave of the student
+                db.session.rollback()
+                form.end.errors.append(str(refused))
+            else:
+                db.session.commit()
+                flash(_l("The extension was filed; it needs its own signatures."), "success")
+                return redirect(url_for("school_leave.detail", leave_id=ext.id))
     return render_template("school_leave/extend.html", leave=root, form=form, start=start)
 
 

@@ -43,10 +43,11 @@ def _student_or_404(student_id: int, permission: str) -> User:
 
 
 @bp.route("/students")
-@permission_required("school_leave.view")
+@permission_required("school_leave.view_class")
 def students():
-    """The students of the classes one may see, with their parents' numbers."""
-    classes = select(Unit.id).where(Unit.id.in_(unit_ids_where("school_leave.view")),
+    """The students of the classes one may see; with how many parents' numbers and leaves
+    they have for the staff of the class (``school_leave.view``), not for the cadres."""
+    classes = select(Unit.id).where(Unit.id.in_(unit_ids_where("school_leave.view_class")),
                                     Unit.kind == "class")
     query = select(User).where(User.unit_id.in_(classes), User.active.is_(True))
     if arg_int("unit"):
@@ -55,7 +56,10 @@ def students():
     if q:
         query = query.where(User.name.contains(q) | User.username.contains(q))
     page = paginate(query.order_by(User.unit_id, User.name))
-    ids = [u.id for u in page.items]
+    private = set(db.session.scalars(select(Unit.id).where(
+        Unit.id.in_(unit_ids_where("school_leave.view")),
+        Unit.id.in_({u.unit_id for u in page.items}))))
+    ids = [u.id for u in page.items if u.unit_id in private]
     contacts = {sid: n for sid, n in db.session.execute(
         select(Contact.student_id, func.count()).where(Contact.student_id.in_(ids))
         .group_by(Contact.student_id))} if ids else {}
@@ -65,15 +69,17 @@ def students():
         .group_by(Leave.student_id))} if ids else {}
     units = db.session.scalars(select(Unit).where(Unit.id.in_(classes)).order_by(Unit.path))
     return render_template("school_leave/students.html", page=page, contacts=contacts,
-                           leave_counts=leave_counts, classes=units.all(),
+                           leave_counts=leave_counts, classes=units.all(), private=private,
                            endpoint="school_leave.students")
 
 
 @bp.route("/students/<int:student_id>", methods=["GET", "POST"])
-@permission_required("school_leave.view")
+@permission_required("school_leave.view_class")
 def student(student_id: int):
-    """One student: parents' numbers, calls with them, leave history."""
-    student = _student_or_404(student_id, "school_leave.view")
+    """One student: who they are and their leave today; for the staff of the class, their
+    parents' numbers, the calls with them and their leave history too."""
+    student = _student_or_404(student_id, "school_leave.view_class")
+    private = people.may_see_private(student, current_user)
     form = ContactForm(prefix="contact")
     if form.submit.data and form.validate_on_submit():
         require("school_leave.manage_contacts", student.unit)
@@ -87,12 +93,15 @@ def student(student_id: int):
         flash(_l("The contact was added."), "success")
         return redirect(url_for("school_leave.student", student_id=student.id))
     calls = db.session.scalars(select(ParentCall).where(ParentCall.student_id == student.id)
-                               .order_by(ParentCall.called_at.desc()).limit(50)).all()
+                               .order_by(ParentCall.called_at.desc()).limit(50)).all() \
+        if private else []
     history = db.session.scalars(select(Leave).where(Leave.student_id == student.id)
-                                 .order_by(Leave.start_at.desc()).limit(50)).all()
+                                 .order_by(Leave.start_at.desc()).limit(50)).all() \
+        if private else []
     return render_template(
-        "school_leave/student.html", student=student, form=form,
-        contacts=people.contacts_of(student), calls=calls, history=history,
+        "school_leave/student.html", student=student, form=form, private=private,
+        contacts=people.contacts_of(student) if private else [], calls=calls, history=history,
+        today=people.leave_today(student),
         may_edit=can("school_leave.manage_contacts", student.unit),
         may_call=can("school_leave.record_call", student.unit),
     ), 200 if not form.errors else 422

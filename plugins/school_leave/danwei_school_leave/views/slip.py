@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core.api import can, db, login_required_only, permission_required, unit_ids_where, utcnow
 
-from .. import approval, leaves, slip
+from .. import approval, leaves, people, slip
 from ..i18n import lazy_gettext as _l
 from ..models import APPROVED, Leave, ParentCall
 from . import bp
@@ -23,9 +23,11 @@ def print_slip(leave_id: int):
     url = url_for("school_leave.check", token=slip.token(leave), _external=True)
     calls = db.session.scalars(select(ParentCall).where(ParentCall.leave_id == leave.id)
                                .order_by(ParentCall.called_at)).all()
+    private = people.may_see_private(leave.student, current_user)
     return render_template("school_leave/slip.html", leave=leave, qr=slip.qr_data_uri(url),
                            url=url, steps=approval.signatures(leave), calls=calls,
-                           due_back=leaves.effective_end(leave.root))
+                           due_back=leaves.effective_end(leave.root),
+                           no_pass=leaves.exit_refusal(leave), private=private)
 
 
 @bp.route("/gate")
@@ -76,7 +78,11 @@ def gate_event(token: str, event: str):
     verdict = _verdict_in_scope(token)
     leave = verdict.leave
     if event == "exit" and verdict.may_exit:
-        leaves.record_exit(leave.root, current_user._get_current_object(), utcnow())
+        try:
+            leaves.record_exit(leave.root, current_user._get_current_object(), utcnow())
+        except ValueError as refused:  # the rules refuse it, whatever the verdict said
+            flash(_l("Nothing recorded: %(why)s", why=str(refused)), "danger")
+            return redirect(url_for("school_leave.check", token=token))
         flash(_l("Exit recorded for %(name)s.", name=leave.student.name), "success")
     elif event == "return" and verdict.may_return:
         leaves.record_return(leave, current_user._get_current_object(), utcnow())
