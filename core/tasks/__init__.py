@@ -170,6 +170,7 @@ def start_task(task_id: str, params: dict | None = None, user: User | None = Non
 
 
 def progress_url(run: TaskRun) -> str:
+    """The progress page of *run*: where a view that started it redirects the user."""
     return url_for("tasks.progress", run_id=run.id)
 
 
