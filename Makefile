@@ -6,13 +6,13 @@ PLUGINS := $(wildcard plugins/*)
 # PostgreSQL used by `make test` (the suite also runs on SQLite).
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run install test test-sqlite test-postgres browser-deps translations messages api-docs wheels bench clean
+.PHONY: run install deps test test-sqlite test-postgres browser-deps translations messages api-docs wheels bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip
 
-install: $(BIN)/activate
+install: $(BIN)/activate deps
 	$(BIN)/pip install -e '.[test]' $(foreach p,$(PLUGINS),-e $(p))
 	npm ci --no-audit --no-fund  # Chart.js, and axe-core for the tests, pinned in package-lock.json
 	$(MAKE) translations
@@ -76,7 +76,20 @@ browser-deps:
 	  fi; rm -f $$log; \
 	fi
 
-test: install browser-deps test-sqlite test-postgres
+# System tools the intranet itself runs: pg_dump/pg_restore for `danwei backup` on PostgreSQL,
+# of the server's major version or newer (pg_dump refuses newer servers). Debian's
+# postgresql-client follows the distribution's server; set PG_CLIENT=postgresql-client-16 to
+# match another server. Installs only what is missing; root in CI.
+PG_CLIENT ?= postgresql-client
+deps:
+	@if ! command -v pg_dump >/dev/null 2>&1; then \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  echo "deps: installing $(PG_CLIENT)"; \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PG_CLIENT) >/dev/null; \
+	fi
+
+test: install deps browser-deps test-sqlite test-postgres
 
 # pytest exits 5 when it collected nothing: say so and fail rather than pass silently.
 PYTEST = $(BIN)/pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no tests"; exit $$rc; }

@@ -51,6 +51,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     i18n.init_app(app, host.plugins.values())
     app.request_class = DanweiRequest
+    from . import logs
+
+    logs.init_app(app)  # first, so that every later log line carries the request id
     web.init_app(app)
     _register_blueprints(app)
     install_plugins(app, host)
@@ -112,21 +115,37 @@ def _register_blueprints(app: Flask) -> None:
     """Core's pages, one blueprint per feature (each plugin's are added when it is installed)."""
     from . import admin, attachments, auth, home, jobs, notifications, workdays  # noqa: F401
     from .attachments.views import bp as attachments_bp
+    from .health import bp as health_bp  # /healthz, /readyz for the load balancer
     from .notifications.views import bp as notifications_bp
     from .reports.views import bp as reports_bp
+    from .tasks.views import bp as tasks_bp  # progress pages of background tasks
     from .workdays.views import bp as calendar_bp
     from .workflow import views as workflow_views
 
     for bp in (auth.bp, home.bp, admin.bp, reports_bp, notifications_bp, calendar_bp,
-               attachments_bp):
+               attachments_bp, tasks_bp, health_bp):
         app.register_blueprint(bp)
     workflow_views.init_app(app)  # the `workflow` and `inbox` blueprints
+
+
+def _sqlite_wal(dbapi_connection, _record) -> None:
+    """SQLite in write-ahead-log mode: a reader does not block a writer. The embedded default
+    has several at once: a background task streaming 100,000 rows while it records its
+    progress, the web process, the job and task threads."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
 
 
 def _init_extensions(app: Flask) -> None:
     from .i18n import select_locale
 
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from sqlalchemy import event
+
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_wal)
     migrate.init_app(app, db, directory=str(paths.MIGRATIONS))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -70,6 +70,8 @@ from .reports import (
 from .roles import assign as assign_role
 from .schema import run_env as run_migrations
 from .settings import get_setting, set_setting
+from .tasks import Cancelled as TaskCancelled
+from .tasks import Task, TaskContext, progress_url, start_task
 from .units import create_unit, subtree
 from .users import create_user
 from .workdays import add_working_days, is_working_day, next_working_day, working_days_between
@@ -176,6 +178,12 @@ __all__ = [
     "DateTimeField",
     "DateTimeLocalField",
     "MonthField",
+    # background tasks
+    "Task",
+    "TaskCancelled",
+    "TaskContext",
+    "progress_url",
+    "start_task",
     # attachments
     "Attachment",
     "AttachmentField",

@@ -43,9 +43,14 @@ def db_group():
 @with_appcontext
 def db_upgrade(target, only):
     """Upgrade core and every plugin to TARGET (default: head)."""
+    from . import secretbox
+
     for name in schema.upgrade(target, only):
         click.echo(f"upgraded {name}")
     roles.sync_declared_roles(plugin_host())
+    sealed = secretbox.seal_plain_values()
+    if sealed:
+        click.echo(f"sealed {sealed} stored secrets with DANWEI_SECRETS_KEY")
     db.session.commit()
 
 
@@ -81,6 +86,73 @@ def db_revision(name, autogenerate, message):
     except LookupError as exc:
         raise click.BadParameter(str(exc), param_hint="--plugin") from None
     click.echo(f"wrote {path}")
+
+
+# -- background tasks ---------------------------------------------------------------------------
+
+
+@main.group("tasks")
+def tasks_group():
+    """Run background tasks (exports, imports) queued by the web servers."""
+
+
+@tasks_group.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Tasks run at once.")
+@with_appcontext
+def tasks_worker(workers):
+    """Take tasks from the queue until stopped (SIGTERM finishes the running ones first)."""
+    from .tasks import queue
+
+    click.echo(f"task worker: {workers} at once, queue {current_app.config['TASKS_BACKEND']}")
+    queue.work(current_app._get_current_object(), workers=workers)
+
+
+# -- backup -----------------------------------------------------------------------------------
+
+
+@main.command("backup")
+@click.option("--to", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of the archive (default: instance/backups).")
+@with_appcontext
+def backup_command(directory):
+    """Write one archive: the database, the uploaded files and a manifest of checksums."""
+    from .backup import BackupError, create_backup
+
+    try:
+        target = create_backup(directory or Path(current_app.instance_path) / "backups")
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written to {target}")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(archive):
+    """Restore ARCHIVE into this empty installation, then migrate it to this version."""
+    from .backup import BackupError, restore_backup
+
+    try:
+        done = restore_backup(archive)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored the backup of {done.manifest['created_at']} "
+               f"(Danwei {done.manifest['danwei']}): {done.files} files")
+    for name in done.migrated:
+        click.echo(f"upgraded {name}")
+
+
+@main.group("secrets")
+def secrets_group():
+    """The key that seals stored passwords and webhook secrets."""
+
+
+@secrets_group.command("new-key")
+def secrets_new_key():
+    """Print a new key for DANWEI_SECRETS_KEY."""
+    from .secretbox import new_key
+
+    click.echo(new_key())
 
 
 # -- people ------------------------------------------------------------------------------------

@@ -31,6 +31,21 @@ ENV_KEYS: dict[str, type] = {
     "LOGIN_KNOWN_DEVICE_DAYS": int,
     "RUN_JOBS_IN_PROCESS": bool,
     "SERVER_TIMING": bool,
+    "SECRETS_KEY": str,
+    "REDIS_URL": str,
+    "LOG_JSON": bool,
+    "TASKS_BACKEND": str,
+    "TASKS_QUEUE_NAME": str,
+    "RATELIMIT_KEY_PREFIX": str,
+    "RUN_TASKS_IN_PROCESS": bool,
+    "TASK_HEARTBEAT_SECONDS": int,
+    "TASK_STALE_SECONDS": int,
+    "STORAGE_BACKEND": str,
+    "S3_ENDPOINT_URL": str,
+    "S3_BUCKET": str,
+    "S3_ACCESS_KEY": str,
+    "S3_SECRET_KEY": str,
+    "S3_REGION": str,
     "WTF_CSRF_TIME_LIMIT": int,
 }
 
@@ -49,6 +64,10 @@ class Defaults:
     ENV = "development"
     #: Signs sessions and CSRF tokens. Generated per process in development only.
     SECRET_KEY: str | None = None
+    #: Fernet key sealing the secrets stored in settings (SMTP password, webhook secrets);
+    #: ``danwei secrets new-key`` makes one. Development keeps one in instance/secrets.key.
+    #: Never part of a backup: keep it with the machine's configuration.
+    SECRETS_KEY: str | None = None
     #: SQLAlchemy URL; None means the embedded SQLite file ``instance/danwei.sqlite``.
     DATABASE_URL: str | None = None
     #: zh_CN first; en is complete too.
@@ -63,8 +82,15 @@ class Defaults:
     STRICT_PLUGINS = False
     #: Rate limits on (Flask-Limiter). Tests turn them off except where they test them.
     RATELIMIT_ENABLED = True
+    #: Redis of a production install (task queue, shared caches); checked by ``/readyz``.
+    #: None for the embedded default, which needs no Redis.
+    REDIS_URL: str | None = None
+    #: Log one JSON object per line (with the request id) to stderr: see core/logs.py.
+    LOG_JSON = True
     #: Flask-Limiter storage: memory for the embedded default, ``redis://...`` in production.
     RATELIMIT_STORAGE_URI = "memory://"
+    #: Prefix of the rate-limit keys in Redis (two intranets sharing one Redis need two).
+    RATELIMIT_KEY_PREFIX = "danwei"
     #: Requests to the login form allowed per client address.
     LOGIN_RATE_LIMIT = "20 per minute"
     #: Requests to the login form allowed per user name typed, from all addresses together.
@@ -107,6 +133,26 @@ class Defaults:
     PAGE_SIZE = 25
     #: Run due jobs from the web process (the embedded default); production runs ``danwei jobs``.
     RUN_JOBS_IN_PROCESS = True
+    #: Queue of background tasks (core/tasks): ``sqlite`` (instance/tasks.sqlite, one
+    #: machine), ``redis`` (REDIS_URL, several machines) or ``immediate`` (run at once).
+    TASKS_BACKEND = "sqlite"
+    #: Name of the queue in Redis: two intranets sharing one Redis need two names.
+    TASKS_QUEUE_NAME = "danwei"
+    #: Run queued tasks in a thread of the web process (the embedded default); production
+    #: runs ``danwei tasks worker`` instead.
+    RUN_TASKS_IN_PROCESS = True
+    #: A running task marks itself alive this often; one silent for TASK_STALE_SECONDS lost its
+    #: worker (crash, kill, reboot) and is retried or marked failed.
+    TASK_HEARTBEAT_SECONDS = 10
+    TASK_STALE_SECONDS = 60
+    #: Where uploads and task results are kept: ``local`` (UPLOAD_DIR, a shared folder with
+    #: several app servers) or ``s3`` (an S3-compatible object store, the S3_* keys).
+    STORAGE_BACKEND = "local"
+    S3_ENDPOINT_URL: str | None = None
+    S3_BUCKET: str | None = None
+    S3_ACCESS_KEY: str | None = None
+    S3_SECRET_KEY: str | None = None
+    S3_REGION = "us-east-1"
     #: Send each request's SQL statement count and time in a ``Server-Timing`` header
     #: (``core/timing.py``); for benchmarks and developers, off in production.
     SERVER_TIMING = False

@@ -79,6 +79,9 @@ class SettingSpec:
     choices: tuple[tuple[str, str], ...] = ()
     min: float | None = None
     max: float | None = None
+    #: A password or signing secret: stored sealed with ``DANWEI_SECRETS_KEY``
+    #: (:mod:`core.secretbox`), never shown back, never written to the audit log.
+    secret: bool = False
 
 
 @dataclass(frozen=True)

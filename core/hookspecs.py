@@ -208,6 +208,17 @@ def register_jobs():
 
 
 @hookspec
+def register_tasks():
+    """Declare the plugin's background tasks (long exports, imports, checks over many rows).
+
+    A view starts one with :func:`core.api.start_task` and sends the user to its progress
+    page (:func:`core.api.progress_url`); a worker runs it, retried once if the worker dies.
+
+    :return: a list of :class:`core.api.Task`, each named ``<plugin>.<name>``
+    """
+
+
+@hookspec
 def register_deadlines():
     """Declare the plugin's recurring deadlines ("plans are due on the 15th").
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import audit
+from . import audit, secretbox
 from .cache import forget, request_cache
 from .declarations import SettingSpec
 from .extensions import db
@@ -41,10 +41,16 @@ def _effective(plugin: str, key: str, unit: Unit | None) -> tuple[Any, int | str
     found = _stored(plugin, tuple(ids))
     for unit_id in ids:
         if (key, unit_id) in found:
-            return json.loads(found[key, unit_id]), unit_id
+            return _load(spec, found[key, unit_id]), unit_id
     if (key, None) in found:
-        return json.loads(found[key, None]), "global"
+        return _load(spec, found[key, None]), "global"
     return spec.default, "default"
+
+
+def _load(spec: SettingSpec, value_json: str) -> Any:
+    if spec.secret:
+        return secretbox.unseal(value_json, spec.default)
+    return json.loads(value_json)
 
 
 def _stored(plugin: str, ids: tuple[int, ...]) -> dict[tuple[str, int | None], str]:
@@ -75,14 +81,23 @@ def stored_value(plugin: str, key: str, unit: Unit | None) -> SettingValue | Non
 
 def set_setting(plugin: str, key: str, value: Any, unit: Unit | None = None) -> None:
     """Store *value* for ``plugin.key`` on *unit* (or globally) and audit the change."""
-    spec_of(plugin, key)
+    spec = spec_of(plugin, key)
     row = stored_value(plugin, key, unit)
     if row is None:
         row = SettingValue(plugin=plugin, key=key, unit_id=unit.id if unit else None)
         db.session.add(row)
     old = row.value_json
-    row.value_json = json.dumps(value, ensure_ascii=False, default=str)
     forget("settings")
+    if spec.secret:
+        if old is not None and _load(spec, old) == value:
+            return
+        row.value_json = secretbox.seal(value)
+        audit.record(  # that it changed, never what to
+            "core.setting_changed", subject=("setting", f"{plugin}.{key}"), unit=unit,
+            summary=f"{plugin}.{key} = ********",
+        )
+        return
+    row.value_json = json.dumps(value, ensure_ascii=False, default=str)
     if old != row.value_json:
         audit.record(
             "core.setting_changed",

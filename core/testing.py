@@ -95,6 +95,9 @@ def base_config(database_url: str, tmp_path: Path) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "STRICT_PLUGINS": False,
         "RUN_JOBS_IN_PROCESS": False,
+        # tasks run at once, in the request that starts them; tests of the worker ask for sqlite
+        "TASKS_BACKEND": "immediate",
+        "RUN_TASKS_IN_PROCESS": False,
     }
 
 

@@ -43,6 +43,11 @@ def init_app(app: Flask) -> None:
     # The embedded default runs due jobs in a thread, started by the first request.
     app.before_request(lambda: jobs.start_in_process(app) and None)
 
+    # The embedded default's task thread (core/tasks), started like the jobs thread.
+    from .tasks import queue as task_queue
+
+    app.before_request(lambda: task_queue.start_in_process(app))
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "warning"

@@ -233,6 +233,10 @@ def test_a_unit_admin_cannot_import_into_another_school(client, db, schools, log
 
 
 def test_three_thousand_rows_and_one_time_password_download(app, client, db, schools, admin_a):
+    from core.api import set_setting
+
+    set_setting("core", "import_task_rows", 5000)  # in the request: see the background test
+    db.session.commit()
     lines = [HEADER]
     for i in range(3000):
         unit = "sa-c1" if i % 2 else "sa-c2"
@@ -300,3 +304,28 @@ def test_import_page_shows_progress_hooks(client, schools, admin_a):
     page = client.get("/admin/users/import").text
     assert "data-processing" in page and 'data-row-count="import-rows"' in page
     assert "admin.js" in page
+
+
+def test_a_big_import_runs_as_a_task_with_its_passwords_for_the_importer_only(
+        app, client, db, schools, admin_a, login_as):
+    from core.tasks import TaskRun
+
+    lines = [HEADER] + [f"big{i:04d},大{i},sa-c1,,,,{'Given2026' if i % 2 else ''}\n"
+                        for i in range(400)]  # past the default threshold of 300 rows
+    response = upload(client, "".join(lines).encode("utf-8"))
+    assert response.status_code == 302 and "/tasks/" in response.location
+    page = client.get(response.location).text
+    assert 'data-status="done"' in page and "400 users imported" in page
+    assert db.session.scalar(
+        select(func.count()).select_from(User).where(User.username.like("big%"))) == 400
+    run = db.session.scalars(select(TaskRun)).one()
+    assert (run.done, run.total) == (400, 400)
+    with client.get(f"/tasks/{run.id}/result") as download:
+        rows = list(openpyxl.load_workbook(io.BytesIO(download.data), read_only=True)
+                    .worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 1 + 200
+    assert users.authenticate(rows[1][0], rows[1][4])[0] is not None
+    colleague = app.test_client()
+    login_as("core.unit_admin", schools.a, using=colleague, username="admin_a3")
+    assert colleague.get(f"/tasks/{run.id}/result").status_code == 404
+    assert not list(Path(app.config["UPLOAD_DIR"]).glob("task-inputs/*"))  # input removed

@@ -101,6 +101,7 @@ CORE_LAYERS = {
         "core.forms", "core.attachments.views", "core.attachments.forms",
         "core.notifications.views",
         "core.reports.views", "core.workdays.views", "core.workflow.views",
+        "core.health", "core.logs", "core.tasks.views", "core.tasks.builtin",
         "core.workflow.inbox", "core.workflow.panel", "core.workflow.forms",
         "core.plugins.install", "core.plugins.corehooks", "core.expired_forms",
     ),
@@ -108,6 +109,7 @@ CORE_LAYERS = {
         "core.access", "core.audit", "core.settings", "core.units", "core.users", "core.roles",
         "core.demo", "core.schema", "core.timing", "core.jobs", "core.attachments",
         "core.notifications", "core.reports", "core.workdays", "core.workflow", "core.plugins",
+        "core.tasks", "core.backup", "core.storage", "core.storage_s3", "core.secretbox",
         "core.holders", "core.pagination", "core.authoring", "core.scaffold",
     ),
     "models and extensions": (

@@ -33,6 +33,8 @@ UNIT_SCOPED = {
     ("delivery_id",): "SELECT d.id FROM notification_deliveries d "
                       "JOIN notifications n ON n.id = d.notification_id "
                       "JOIN users u ON u.id = n.user_id WHERE u.unit_id IN :units",
+    ("run_id",): "SELECT t.id FROM task_runs t JOIN users u ON u.id = t.user_id "
+                 "WHERE u.unit_id IN :units",
     # school_leave
     ("leave_id",): "SELECT id FROM school_leave_leaves WHERE unit_id IN :units",
     ("entry_id",): "SELECT id FROM school_leave_log_entries WHERE unit_id IN :units",
@@ -71,7 +73,8 @@ GLOBAL = {
 }
 
 #: Endpoints an anonymous visitor may open. A new public endpoint must be added here on purpose.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "reports.chartjs"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "reports.chartjs",
+                    "health.healthz", "health.readyz"}  # for the load balancer
 
 
 class World:

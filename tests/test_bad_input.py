@@ -68,6 +68,7 @@ IDS = {
     ("version_id",): "SELECT id FROM property_reports_plan_versions",
     ("version_id", "item_id"): "SELECT version_id, id FROM property_reports_plan_items",
     ("summary_id",): "SELECT id FROM property_reports_summaries",
+    ("run_id",): "SELECT id FROM task_runs",
 }
 TEXT_ARGS = {"name": "school_leave", "plugin": "school_leave", "key": "x", "fmt": "csv",
              "code": "en", "filename": "x", "event": "exit", "token": "x" * 20,

@@ -474,6 +474,28 @@ def test_xlsx_export_has_typed_values(school):
     assert formula.data_type == "s"
 
 
+def test_a_big_xlsx_export_is_made_by_a_task_for_its_user(school):
+    from core.api import set_setting
+
+    for i in range(12):
+        add(school, school.a, date(2026, 3, 1 + i), minutes=10 + i, note=f"n{i}")
+    head = person(school, "head_bg", school.g1, role_in=school.g1)
+    at_once = xlsx_rows(head.get("/reports/rep_att.detail/export.xlsx?period=2026-03"))
+
+    set_setting("core", "export_task_rows", 10)  # 12 rows: past the threshold
+    school.db.session.commit()
+    started = head.get("/reports/rep_att.detail/export.xlsx?period=2026-03")
+    assert started.status_code == 302 and "/tasks/" in started.location
+    page = head.get(started.location).text
+    assert 'data-status="done"' in page and "12 rows exported" in page
+    link = page.split('data-testid="task-result" href="')[1].split('"')[0]
+    with head.get(link) as download:
+        assert "rep_att.detail-" in download.headers["Content-Disposition"]
+        assert xlsx_rows(download) == at_once
+    other = person(school, "head_bg2", school.g1, role_in=school.g1)
+    assert other.get(link).status_code == 404
+
+
 def test_csv_export_parses(school):
     add(school, school.a, date(2026, 3, 2), minutes=40, amount="12.50", note="=cmd|' /C calc'!A0")
     add(school, school.b, date(2026, 3, 3), minutes=90, amount="7.25", note="张三, 病假")

@@ -44,6 +44,7 @@ from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import Role, RoleAssignment, Unit, User
 from ..plugins import plugin_host
+from ..settings import get_setting
 from ..spreadsheet import xlsx_cell
 from . import bp
 from .forms import ImportForm
@@ -211,14 +212,21 @@ class _Preloaded:
 # -- importing ---------------------------------------------------------------------------------
 
 
-def import_rows(rows: list[ImportRow], source: str) -> dict[str, str]:
+def import_rows(rows: list[ImportRow], source: str, progress=None) -> dict[str, str]:
     """Create every checked row in the current transaction; return generated passwords.
 
     Plain bulk INSERTs (no RETURNING of each new id, which SQLite would do row by row): the
-    few ids needed for role assignments are read back in one query per 500 names.
+    few ids needed for role assignments are read back in one query per 500 names. Hashing the
+    passwords is the slow part; *progress(done, total)* hears about it every 200 rows (the
+    background task's progress page).
     """
     generated = {r.username: people.generate_password() for r in rows if not r.password}
-    hashes = people.hash_passwords([r.password or generated[r.username] for r in rows])
+    passwords = [r.password or generated[r.username] for r in rows]
+    hashes = []
+    for start in range(0, len(passwords), 200 if progress else len(passwords) or 1):
+        hashes += people.hash_passwords(passwords[start:start + 200 if progress else None])
+        if progress:
+            progress(len(hashes), len(rows))
     db.session.execute(insert(User), [
         {
             "username": row.username, "name": row.name, "unit_id": row.unit.id,
@@ -279,6 +287,14 @@ def save_passwords(rows: list[ImportRow], generated: dict[str, str]) -> str:
     for old in folder.glob("*.xlsx"):
         if old.stat().st_mtime < stale:
             old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(16)
+    target = _password_file(token)
+    write_passwords(rows, generated, target)
+    return token
+
+
+def write_passwords(rows: list[ImportRow], generated: dict[str, str], target: Path) -> None:
+    """The XLSX of the generated initial passwords, readable by this machine's owner only."""
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(str(_l("Initial passwords")))
     sheet.append([str(_l("User name")), str(_l("Name")), str(_l("Unit code")), str(_l("Unit")),
@@ -287,11 +303,8 @@ def save_passwords(rows: list[ImportRow], generated: dict[str, str]) -> str:
         if row.username in generated:
             sheet.append([xlsx_cell(sheet, v) for v in (row.username, row.name, row.unit.code,
                                                    row.unit.name, generated[row.username])])
-    token = secrets.token_urlsafe(16)
-    target = _password_file(token)
     book.save(target)
     target.chmod(0o600)
-    return token
 
 
 # -- views -------------------------------------------------------------------------------------
@@ -317,6 +330,8 @@ def import_users():
             hidden=max(len(problems) - MAX_SHOWN, 0), total=len(problems),
             checked=len(rows), filename=filename,
         ), 422
+    if len(rows) > get_setting("core", "import_task_rows"):
+        return _import_in_background(upload, filename)
     try:
         generated = import_rows(rows, filename)
     except IntegrityError:  # someone took one of the user names since the check
@@ -336,6 +351,18 @@ def import_users():
         "units": len({r.unit.id for r in rows}), "roles": sum(1 for r in rows if r.role),
     }
     return redirect(url_for("admin.import_done"))
+
+
+def _import_in_background(upload, filename: str):
+    """Hand a big file to a background task (it checks it again) and show its progress."""
+    from .. import storage
+    from ..tasks import progress_url, start_task
+
+    key = f"task-inputs/{secrets.token_hex(16)}"
+    upload.seek(0)
+    storage.backend().write(key, upload.read())
+    run = start_task("core.import_users", {"input_key": key, "filename": filename})
+    return redirect(progress_url(run))
 
 
 @bp.route("/users/import/done")

@@ -68,6 +68,8 @@ def _rows(plugin: str, specs: list, unit, errors: dict, typed: dict) -> list[dic
         else:
             editable = unit is not None or is_superuser()
         value, origin = store.value_origin(plugin, spec.key, unit)
+        if spec.secret:  # a secret is never sent back to the browser, not even to its owner
+            value = "********" if value else ""
         stored_here = store.stored_value(plugin, spec.key, unit) is not None
         rows.append({
             "spec": spec,
@@ -76,7 +78,7 @@ def _rows(plugin: str, specs: list, unit, errors: dict, typed: dict) -> list[dic
             "here": stored_here,
             "editable": editable,
             "error": errors.get(spec.key),
-            "typed": typed.get(spec.key, _as_text(spec, value)),
+            "typed": "" if spec.secret else typed.get(spec.key, _as_text(spec, value)),
         })
     return rows
 

@@ -31,6 +31,7 @@ from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from .. import storage
 from ..extensions import db
 from ..i18n import gettext as _
 from ..models import Unit, User, utcnow
@@ -252,9 +253,15 @@ def upload_dir() -> Path:
     return Path(current_app.config["UPLOAD_DIR"])
 
 
-def path_of(attachment: Attachment, thumbnail: bool = False) -> Path:
+def key_of(attachment: Attachment, thumbnail: bool = False) -> str:
+    """The file's key in the upload storage (:mod:`core.storage`: a folder or a bucket)."""
     name = attachment.stored_name + (".thumb.jpg" if thumbnail else "")
-    return upload_dir() / attachment.stored_name[:2] / name
+    return f"{attachment.stored_name[:2]}/{name}"
+
+
+def path_of(attachment: Attachment, thumbnail: bool = False) -> Path:
+    """Where the local storage keeps the file (``STORAGE_BACKEND = "local"``)."""
+    return upload_dir() / key_of(attachment, thumbnail)
 
 
 def _image_facts(data: bytes, make_thumbnail: bool) -> tuple[int, int, bytes | None]:
@@ -367,14 +374,13 @@ def save_attachment(
         sha256=hashlib.sha256(checked.data).hexdigest(), width=width, height=height,
         has_thumbnail=thumb is not None, uploaded_by_id=user.id if user else None,
     )
-    target = path_of(attachment)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(checked.data)
+    backend = storage.backend()
     written = db.session.info.setdefault("danwei_new_files", [])
-    written.append(target)
+    backend.write(key_of(attachment), checked.data)
+    written.append((backend, key_of(attachment)))
     if thumb is not None:
-        path_of(attachment, thumbnail=True).write_bytes(thumb)
-        written.append(path_of(attachment, thumbnail=True))
+        backend.write(key_of(attachment, thumbnail=True), thumb)
+        written.append((backend, key_of(attachment, thumbnail=True)))
     db.session.add(attachment)
     record(f"{kind.plugin}.attachment_added", subject=attachment, unit=unit,
            summary=f"{checked.filename} ({human_size(attachment.size)}) → "
@@ -390,8 +396,8 @@ def _keep_new_files(session):
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_new_files(session, previous_transaction):
     """A rolled-back upload leaves no file behind: the row that named it is gone too."""
-    for path in session.info.pop("danwei_new_files", []):
-        path.unlink(missing_ok=True)
+    for backend, key in session.info.pop("danwei_new_files", []):
+        backend.delete(key)
 
 
 def attachments_of(subject, kind: str | None = None) -> list[Attachment]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, send_file
 
+from .. import storage
 from ..access import login_required_only
 from ..extensions import db
-from . import Attachment, download_name, may_view, path_of
+from . import Attachment, download_name, key_of, may_view
 
 bp = Blueprint("attachments", __name__, url_prefix="/attachments")
 
@@ -29,11 +30,11 @@ def download(attachment_id, filename=None):
     Pages show photos through ``<img>``, which ignores the download header.
     """
     attachment = _visible(attachment_id)
-    path = path_of(attachment)
-    if not path.is_file():
+    stream = storage.backend().open(key_of(attachment))
+    if stream is None:
         abort(404)
     response = send_file(
-        path, mimetype=attachment.content_type, as_attachment=True,
+        stream, mimetype=attachment.content_type, as_attachment=True,
         download_name=download_name(attachment), conditional=True, max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"
@@ -46,9 +47,10 @@ def download(attachment_id, filename=None):
 def thumbnail(attachment_id):
     """A small upright JPEG of a photo."""
     attachment = _visible(attachment_id)
-    path = path_of(attachment, thumbnail=True)
-    if not attachment.has_thumbnail or not path.is_file():
+    stream = storage.backend().open(key_of(attachment, thumbnail=True)) \
+        if attachment.has_thumbnail else None
+    if stream is None:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response = send_file(stream, mimetype="image/jpeg", max_age=0)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

@@ -122,7 +122,8 @@ SETTINGS = [
                 scope="global",
                 choices=(("none", _l("None")), ("starttls", "STARTTLS"), ("ssl", "SSL/TLS"))),
     SettingSpec("smtp_username", _l("SMTP user name"), default="", scope="global"),
-    SettingSpec("smtp_password", _l("SMTP password"), default="", scope="global"),
+    SettingSpec("smtp_password", _l("SMTP password"), default="", scope="global",
+                secret=True),
     SettingSpec("smtp_from", _l("Sender address"), default="", scope="global",
                 help=_l("e.g. 单位内网 <noreply@example.cn>")),
     SettingSpec("webhook_url", _l("Webhook address"), default="",
@@ -131,7 +132,7 @@ SETTINGS = [
     SettingSpec("webhook_format", _l("Webhook format"), type="choice", default="json",
                 choices=(("json", _l("Generic JSON")), ("dingtalk", _l("DingTalk robot")),
                          ("wecom", _l("WeCom robot")))),
-    SettingSpec("webhook_secret", _l("DingTalk signing secret"), default="",
+    SettingSpec("webhook_secret", _l("DingTalk signing secret"), default="", secret=True,
                 help=_l("Only for DingTalk robots with signing (加签) turned on.")),
 ]
 

@@ -6,6 +6,8 @@ from ..i18n import lazy_gettext as _l
 from ..jobs import Job, daily, every, prune_runs
 from ..notifications import SETTINGS as NOTIFICATION_SETTINGS
 from ..notifications import deliver_pending, unread_count
+from ..tasks import prune_results as prune_task_results
+from ..tasks.builtin import SETTINGS as TASK_SETTINGS
 
 ADMIN_PERMISSIONS = (
     "core.manage_users",
@@ -58,6 +60,8 @@ def register_settings():
                     default=True, scope="global",
                     help=_l("A deadline that falls on a weekend or holiday moves to the next "
                             "working day.")),
+        # -- background tasks (core/tasks) --
+        *TASK_SETTINGS,
     ]
 
 
@@ -102,7 +106,17 @@ def register_jobs():
         # -- workflow engine (core/workflow) --
         Job("core.workflow_due", _workflow_due, every(5),
             _l("Replace deactivated approvers, remind before due times, escalate overdue steps")),
+        # -- background tasks (core/tasks) --
+        Job("core.prune_task_results", prune_task_results, every(60),
+            _l("Remove task results past their keeping time")),
     ]
+
+
+@hookimpl
+def register_tasks():
+    from ..tasks.builtin import TASKS
+
+    return TASKS
 
 
 def _workflow_due(scheduled_for):

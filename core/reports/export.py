@@ -1,8 +1,10 @@
 """XLSX and CSV exports that stream: rows go from the database cursor to the output in batches.
 
 CSV is written to the response as the rows arrive. An XLSX file is a zip that can only be
-finished once every row is in, so openpyxl's write-only mode writes rows to a temporary file as
-they arrive and the finished file is then sent in chunks; memory stays flat either way.
+finished once every row is in, so XlsxWriter's constant-memory mode writes rows to a temporary
+file as they arrive and the finished file is then sent in chunks; memory stays flat either way.
+An export past the ``export_task_rows`` setting is made by a background task instead
+(:mod:`core.tasks.builtin`), with a progress page.
 """
 
 from __future__ import annotations
@@ -11,15 +13,15 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote
 
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+import xlsxwriter
+from sqlalchemy import func, select
+from sqlalchemy.sql import Executable
 
-from ..spreadsheet import csv_cell, looks_like_formula, xlsx_cell
+from ..extensions import db
+from ..spreadsheet import csv_cell
 from .declarations import DataColumn, DataTable
 from .render import iter_rows, typed
 
@@ -86,53 +88,81 @@ def sheet_title(title: str, taken: set[str]) -> str:
     return name
 
 
-def write_workbook(tables: Iterable[tuple[str, DataTable]], target, title: str = "") -> None:
-    """Write each ``(sheet title, table)`` to a sheet of a new workbook saved to *target*."""
-    book = Workbook(write_only=True)
-    book.properties.title = title
+def write_workbook(tables: Iterable[tuple[str, DataTable]], target, title: str = "",
+                   progress: Callable | None = None, total: int | None = None) -> int:
+    """Write each ``(sheet title, table)`` to a sheet of a new workbook saved to *target*;
+    return the number of rows written. *progress(done, total)* hears every 1,000 rows.
+
+    XlsxWriter in ``constant_memory`` mode writes each row to disk as it comes: memory stays
+    flat whatever the size, and it is twice as fast as openpyxl's write-only mode on a
+    100,000-row report (``bench/xlsx_writers.py``: 12.5 s against 25.2 s, 24 MB against
+    29 MB peak). User text is always written as text: never a formula, never a link.
+    """
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book.set_properties({"title": str(title)})
+    formats = _Formats(book)
     taken: set[str] = set()
-    bold = Font(bold=True)
+    done = 0
     for name, table in tables:
-        sheet = book.create_sheet(sheet_title(name, taken))
+        sheet = book.add_worksheet(sheet_title(name, taken))
         columns = table.columns
-        # Dates need no format of ours: openpyxl writes them as yyyy-mm-dd.
-        formats = [c.pattern for c in columns]
         for i, column in enumerate(columns):
-            sheet.column_dimensions[get_column_letter(i + 1)].width = _WIDTHS[column.type]
-        sheet.freeze_panes = "A2"
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(sheet, value=str(column.label))
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in iter_rows(table):
-            sheet.append(_cells(sheet, row, columns, formats))
+            sheet.set_column(i, i, _WIDTHS[column.type])
+        sheet.freeze_panes(1, 0)
+        sheet.write_row(0, 0, [str(c.label) for c in columns], formats.get(None, bold=True))
+        row_number = 0
+        for row_number, row in enumerate(iter_rows(table), start=1):
+            _write(sheet, row_number, row, columns, formats, bold=False)
+            done += 1
+            if progress is not None and done % 1000 == 0:
+                progress(done, total)
         if table.footer is not None:
             footer = tuple(typed(v, c) for v, c in zip(table.footer, columns, strict=True))
-            cells = [c if isinstance(c, Cell) else WriteOnlyCell(sheet, value=c)
-                     for c in _cells(sheet, footer, columns, formats)]
-            for cell in cells:
-                cell.font = bold
-            sheet.append(cells)
+            _write(sheet, row_number + 1, footer, columns, formats, bold=True)
     if not taken:
-        book.create_sheet("Sheet")
-    book.save(target)
+        book.add_worksheet("Sheet")
+    book.close()
+    return done
 
 
-def _cells(sheet, row, columns, formats) -> list:
-    """Plain values where Excel's default is right (cheap); cells where it is not."""
-    out = []
-    for value, column, fmt in zip(row, columns, formats, strict=True):
-        if column.type == "text" and looks_like_formula(value):
-            cell = xlsx_cell(sheet, value)
-        elif fmt is not None and value is not None:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.number_format = fmt
+class _Formats:
+    """XlsxWriter formats by (number pattern or date, bold), made once per workbook."""
+
+    def __init__(self, book):
+        self.book, self.made = book, {}
+
+    def get(self, pattern: str | None, bold: bool = False):
+        if (pattern, bold) not in self.made:
+            spec = {"bold": True} if bold else {}
+            if pattern:
+                spec["num_format"] = pattern
+            self.made[pattern, bold] = self.book.add_format(spec) if spec else None
+        return self.made[pattern, bold]
+
+
+def _write(sheet, r: int, row, columns, formats: _Formats, bold: bool) -> None:
+    for c, (value, column) in enumerate(zip(row, columns, strict=True)):
+        if value is None or value == "":  # an empty cell, as a spreadsheet reads it back
+            if bold:
+                sheet.write_blank(r, c, None, formats.get(None, bold))
+        elif column.type == "date":
+            sheet.write_datetime(r, c, value, formats.get("yyyy-mm-dd", bold))
+        elif column.numeric:
+            sheet.write_number(r, c, float(value), formats.get(column.pattern, bold))
         else:
-            cell = value
-        out.append(cell)
-    return out
+            # typed as text: never evaluated, whatever it starts with (core/spreadsheet.py)
+            sheet.write_string(r, c, str(value), formats.get(None, bold))
+
+
+def row_count(table: DataTable) -> int:
+    """How many rows *table* has, without reading them (a ``count(*)`` of its query)."""
+    if isinstance(table.rows, Executable):
+        return db.session.scalar(select(func.count()).select_from(table.rows.subquery())) or 0
+    try:
+        return len(table.rows)
+    except TypeError:  # a generator: its length is known only at the end
+        return 0
 
 
 def xlsx_stream(tables: list[tuple[str, DataTable]], title: str = "") -> Iterator[bytes]:

@@ -39,6 +39,7 @@ from ..i18n import lazy_gettext as _l
 from ..models import Unit, utcnow
 from ..paths import CHARTJS
 from ..plugins import plugin_host
+from ..settings import get_setting
 from . import export, registry
 from .declarations import DataTable, Report, ReportContext, ReportFilter
 from .periods import Period, recent_periods, today
@@ -305,8 +306,20 @@ def export_report(report_id: str, fmt: str):
                          f"{run.filename}-{wanted}.csv" if len(tables) > 1
                          else f"{run.filename}.csv")
     sheets = [(t.title or run.report.title, t) for t in tables]
+    if sum(export.row_count(t) for _, t in sheets) > get_setting("core", "export_task_rows"):
+        return _export_in_background(report_id, run)
     return _download(export.xlsx_stream(sheets, str(run.report.title)), export.XLSX_MIMETYPE,
                      f"{run.filename}.xlsx")
+
+
+def _export_in_background(report_id: str, run: Run) -> Response:
+    """A big export becomes a task: the user watches its progress instead of a frozen tab."""
+    from ..tasks import progress_url, start_task
+
+    args = {k: v for k, v in request.args.items() if k not in ("report_id", "fmt")}
+    task = start_task("core.export_report", {"report_id": report_id, "args": args},
+                      unit=run.unit)
+    return redirect(progress_url(task))
 
 
 def _print_page(title, unit: Unit, period: Period | None, parts: list, back: str) -> str:

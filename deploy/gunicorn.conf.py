@@ -1,0 +1,31 @@
+"""gunicorn settings of a Danwei app server (``danwei-app@PORT.service``).
+
+Sync workers: a request holds one worker for its duration, and nothing long stays in a
+request (exports and imports are background tasks), so the 30 s timeout is never the limit.
+gunicorn's own lines go through the same JSON formatter as the app's (core/logs.py), so every
+line of the server is one format; the access log is the app's ``danwei.request`` line, which
+carries the request id nginx set.
+"""
+
+import multiprocessing
+
+workers = min(2 * multiprocessing.cpu_count() + 1, 9)
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 30
+max_requests = 2000  # recycle workers now and then: a leak can never grow without end
+max_requests_jitter = 200
+accesslog = None
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
+                            "filters": ["request_id"], "stream": "ext://sys.stderr"}},
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        "gunicorn.access": {"level": "WARNING", "handlers": ["stderr"], "propagate": False},
+    },
+}
