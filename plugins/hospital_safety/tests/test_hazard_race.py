@@ -96,3 +96,45 @@ def test_two_rechecks_at_once_close_it_once(centre, as_person, monkeypatch):
     row = db.session.get(Hazard, hazard.id)
     winner = centre.people["officer" if answers[0] == 302 else "committee"]
     assert row.state == "closed" and row.checked_by_id == winner.id
+
+
+def test_two_dispensings_of_the_last_ampoule_at_once(centre, as_person, monkeypatch):
+    """The drug ledger under the same lock: the last ampoule goes out once."""
+    from danwei_hospital_safety import drugs
+    from danwei_hospital_safety.models import Drug, DrugLot
+
+    unit = centre.depts["pharmacy"]
+    drug = Drug(unit_id=unit.id, unit=unit, name="吗啡注射液", category="narcotic",
+                form="injection")
+    db.session.add(drug)
+    db.session.flush()
+    lot_id = drugs.receive(drug, "L1", 1, centre.people["pharmacist"]).lot_id
+    db.session.commit()
+    barrier = threading.Barrier(2, timeout=20)
+    real = drugs.lock_lot
+
+    def held(lot):
+        if threading.current_thread().name.startswith("racer"):
+            barrier.wait()
+        return real(lot)
+
+    monkeypatch.setattr(drugs, "lock_lot", held)
+    clients = [as_person("pharmacist"), as_person("pharmacist2")]
+    answers, errors = {}, []
+
+    def run(n):
+        try:
+            answers[n] = clients[n].post("/hospital_safety/drugs/dispense", data={
+                "d-lot": lot_id, "d-prescription_no": f"RX{n}", "d-patient": "患者",
+                "d-quantity": 1, "d-doses": 1}).status_code
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,), name=f"racer-{n}") for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors and sorted(answers.values()) == [302, 303], answers
+    db.session.expire_all()
+    assert db.session.get(DrugLot, lot_id).balance == 0
