@@ -12,12 +12,13 @@ from core.api import (AttachmentKind, Job, MenuItem, Permission, ReportSection, 
                       SettingSpec, UnitData, Widget, db, every, hookimpl, unit_ids_where)
 
 from . import cases as cases_module
+from . import inspections
 from . import demo as demo_module
 from . import hazards as hazards_module
 from . import reports, stats
 from .i18n import lazy_gettext as _l
-from .models import (Certificate, DiseaseCase, Drug, DrugCount, DrugEntry, DrugLot, Hazard,
-                     PatrolPoint, PatrolScan)
+from .models import (Certificate, ChecklistTemplate, DiseaseCase, Drug, DrugCount, DrugEntry,
+                     DrugLot, Hazard, Inspection, InspectionResult, PatrolPoint, PatrolScan)
 from .views import bp
 
 #: Hook contract versions this plugin supports.
@@ -30,6 +31,10 @@ DANWEI_URL_ARGS = {
     ("case_id",): "SELECT id FROM hospital_safety_cases WHERE unit_id IN :units",
     ("count_id",): "SELECT id FROM hospital_safety_drug_counts WHERE unit_id IN :units",
     ("point_id",): "SELECT id FROM hospital_safety_points WHERE unit_id IN :units",
+    ("inspection_id",): "SELECT id FROM hospital_safety_inspections WHERE unit_id IN :units",
+    ("checklist_id",): "SELECT id FROM hospital_safety_checklists WHERE unit_id IN :units",
+    ("result_id",): "SELECT r.id FROM hospital_safety_results r JOIN hospital_safety_inspections i"
+                    " ON i.id = r.inspection_id WHERE i.unit_id IN :units",
 }
 DANWEI_REQUIRES = {}
 
@@ -55,6 +60,8 @@ def register_permissions():
         Permission(f"{P}.keep_drugs", _l("Keep the controlled-drug ledger")),
         Permission(f"{P}.patrol", _l("Check patrol points")),
         Permission(f"{P}.view_reports", _l("See the safety reports")),
+        Permission(f"{P}.inspect", _l("Do safety inspections")),
+        Permission(f"{P}.manage_checklists", _l("Edit the inspection checklists")),
     ]
 
 
@@ -64,12 +71,14 @@ def register_roles():
     return [
         RoleSpec(f"{P}.director", _l("Director (safety committee head)"),
                  (*view, f"{P}.recheck", f"{P}.view_cases", f"{P}.view_drugs",
-                  f"{P}.view_reports")),
+                  f"{P}.view_reports", f"{P}.inspect")),
         RoleSpec(f"{P}.committee_member", _l("Safety committee member"),
-                 (*view, f"{P}.recheck", f"{P}.view_reports")),
+                 (*view, f"{P}.recheck", f"{P}.view_reports", f"{P}.inspect")),
         RoleSpec(f"{P}.safety_officer", _l("Safety officer"),
-                 (*view, f"{P}.grade", f"{P}.recheck", f"{P}.view_reports")),
-        RoleSpec(f"{P}.department_head", _l("Department head"), (*view, f"{P}.rectify")),
+                 (*view, f"{P}.grade", f"{P}.recheck", f"{P}.view_reports", f"{P}.inspect",
+                  f"{P}.manage_checklists")),
+        RoleSpec(f"{P}.department_head", _l("Department head"),
+                 (*view, f"{P}.rectify", f"{P}.inspect")),
         RoleSpec(f"{P}.drug_keeper", _l("Pharmacist in charge of controlled drugs"),
                  (f"{P}.report", f"{P}.view_drugs", f"{P}.keep_drugs")),
         RoleSpec(f"{P}.public_health", _l("Public-health officer"),
@@ -122,6 +131,16 @@ def register_settings():
         # days later.
         SettingSpec("escalate_director_days", _l("Working days before the director is told"),
                     type="int", default=5, min=0, max=60),
+        # Inspections (seed lines 483, 517, 627).
+        SettingSpec("committee_per_year", _l("Committee inspections a year"), type="int",
+                    default=6, min=1, max=52),
+        SettingSpec("committee_leaders_per_year",
+                    _l("Committee inspections led by the main leaders a year"), type="int",
+                    default=2, min=0, max=52),
+        SettingSpec("hospital_per_month", _l("Hospital-wide inspections a month"), type="int",
+                    default=1, min=0, max=31),
+        SettingSpec("fire_per_month", _l("Fire inspections a month"), type="int", default=1,
+                    min=0, max=31),
         SettingSpec("certificate_warn_days", _l("Warn before a certificate expires (days)"),
                     type="int", default=60, min=1, max=365),
         # Extinguisher life (powder): pressure test at 5 years then every 2, scrapped at 10.
@@ -160,6 +179,8 @@ def menu_items():
                  order=162),
         MenuItem(_l("Controlled drugs"), f"{P}.ledger", f"{P}.view_drugs", icon="capsule",
                  order=163),
+        MenuItem(_l("Inspections"), f"{P}.inspections", f"{P}.view", icon="clipboard-check",
+                 order=162),
         MenuItem(_l("Patrol points"), f"{P}.points", f"{P}.patrol", icon="qr-code", order=164),
     ]
 
@@ -200,7 +221,17 @@ def register_unit_data():
         UnitData(PatrolScan, lambda units: PatrolScan.point_id.in_(
             db.select(PatrolPoint.id).where(PatrolPoint.unit_id.in_(units)))),
         UnitData(Certificate),
+        UnitData(ChecklistTemplate),
+        UnitData(Inspection),
+        UnitData(InspectionResult, lambda units: InspectionResult.inspection_id.in_(
+            db.select(Inspection.id).where(Inspection.unit_id.in_(units)))),
     ]
+
+
+@hookimpl
+def on_unit_enable(unit):
+    if unit.kind == "health_centre":
+        inspections.default_checklists(unit)
 
 
 @hookimpl

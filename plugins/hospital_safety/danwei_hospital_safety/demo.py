@@ -5,14 +5,16 @@ Running it twice adds nothing: the centre's hazards are the marker."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from core.api import DemoAccount, add_working_days, db, utcnow
 
 from . import drugs, rules
-from .models import Certificate, DiseaseCase, Drug, DrugLot, Hazard, PatrolPoint, PatrolScan
+from .inspections import default_checklists
+from .models import (Certificate, ChecklistTemplate, DiseaseCase, Drug, DrugLot, Hazard,
+                     Inspection, InspectionResult, PatrolPoint, PatrolScan)
 
 P = "hospital_safety"
 CENTRE = "demo-hc"
@@ -64,6 +66,7 @@ def load(demo):
     cases(now, centre, people)
     ledger(depts["pharmacy"], people)
     points(now, depts)
+    inspections_of_the_year(now, centre, depts, people)
     today = now.date()
     db.session.add_all([
         Certificate(unit_id=depts["boiler"].id, holder="周班长", kind="锅炉操作证",
@@ -183,3 +186,40 @@ def points(now, depts):
             at = now - timedelta(hours=3)
             db.session.add(PatrolScan(point_id=point.id, at=at, ok=True, note=""))
             point.last_scan_at = at
+
+
+def inspections_of_the_year(now, centre, depts, people):
+    """Twelve months of inspections; last month's fire inspection was missed (overdue)."""
+    default_checklists(centre)
+    db.session.flush()
+    lists = {c.kind: c for c in db.session.scalars(select(ChecklistTemplate).where(
+        ChecklistTemplate.unit_id == centre.id))}
+    today = now.date()
+    this_month = today.replace(day=1)
+
+    def done(kind, unit, day, by, leaders=False, fail=None):
+        at = datetime.combine(day, time(2, 0))
+        row = Inspection(unit_id=unit.id, kind=kind, checklist_id=lists[kind].id, by_id=by.id,
+                         led_by_leaders=leaders, state="done", started_at=at, done_at=at)
+        db.session.add(row)
+        db.session.flush()
+        for n, item in enumerate(lists[kind].lines):
+            failed = fail is not None and n == fail
+            db.session.add(InspectionResult(inspection_id=row.id, position=n, item=item,
+                                            result="fail" if failed else "pass",
+                                            note="发现问题，已拍照" if failed else ""))
+
+    for back in range(1, 13):
+        month = this_month
+        for _n in range(back):
+            month = (month - timedelta(days=1)).replace(day=1)
+        day = month.replace(day=10)
+        done("hospital", centre, day, people["officer"], fail=back % 4 or None)
+        if back != 1:
+            done("fire", centre, day.replace(day=12), people["officer"])
+        for key, dept in depts.items():
+            if key != "lab" or back > 1:
+                done("department", dept, day.replace(day=15), people["head"])
+        if back % 2 == 0 and month.year == today.year or back <= 2:
+            done("committee", centre, day.replace(day=20), people["committee"],
+                 leaders=back in (2, 6))

@@ -225,3 +225,68 @@ class Certificate(db.Model):
     expires_on: Mapped[date] = mapped_column(index=True)
 
     unit: Mapped[Unit] = relationship(Unit)
+
+
+class ChecklistTemplate(db.Model):
+    """An editable checklist for a kind of inspection, for a centre or one key department."""
+
+    __tablename__ = "hospital_safety_checklists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    #: committee | hospital | department | fire
+    kind: Mapped[str] = mapped_column(db.String(16))
+    name: Mapped[str] = mapped_column(db.String(TEXT))
+    #: One item per line.
+    items: Mapped[str] = mapped_column(db.Text, default="")
+
+    unit: Mapped[Unit] = relationship(Unit)
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.strip() for line in self.items.splitlines() if line.strip()]
+
+
+class Inspection(db.Model):
+    """One inspection done (committee, hospital-wide, department self-check, fire)."""
+
+    __tablename__ = "hospital_safety_inspections"
+    __table_args__ = (db.Index("ix_hospital_safety_inspections_unit_kind", "unit_id", "kind",
+                               "done_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    kind: Mapped[str] = mapped_column(db.String(16))
+    checklist_id: Mapped[int | None] = mapped_column(
+        db.ForeignKey("hospital_safety_checklists.id",
+                      name="fk_hospital_safety_inspections_checklist"))
+    #: Led by the centre's main leaders (at least 2 committee inspections a year).
+    led_by_leaders: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(db.String(16), default="open")  # open | done
+    by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship(Unit)
+    by: Mapped[User | None] = relationship(User)
+    results: Mapped[list[InspectionResult]] = relationship(
+        "InspectionResult", order_by="InspectionResult.position",
+        back_populates="inspection")
+
+
+class InspectionResult(db.Model):
+    """One checklist item of an inspection: pass, fail or n.a.; a fail has a note."""
+
+    __tablename__ = "hospital_safety_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(
+        db.ForeignKey("hospital_safety_inspections.id",
+                      name="fk_hospital_safety_results_inspection"), index=True)
+    position: Mapped[int]
+    item: Mapped[str] = mapped_column(db.String(LONG))
+    result: Mapped[str | None] = mapped_column(db.String(8))  # pass | fail | na
+    note: Mapped[str] = mapped_column(db.String(LONG), default="")
+    hazard_id: Mapped[int | None] = mapped_column(db.ForeignKey("hospital_safety_hazards.id"))
+
+    inspection: Mapped[Inspection] = relationship(Inspection, back_populates="results")
