@@ -79,7 +79,7 @@ def generate(app, rng: random.Random, small: bool) -> dict:
     db.session.execute(db.insert(DiseaseCase), cases)
 
     points = []
-    for c, centre in enumerate(centres):
+    for c in range(len(centres)):
         for n in range(2 if small else 60):
             points.append(dict(unit_id=rng.choice(depts[c]).id, code=f"P{c:02d}-{n:03d}",
                                kind=rng.choice(("extinguisher", "extinguisher", "hydrant",

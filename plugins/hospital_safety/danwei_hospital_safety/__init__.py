@@ -8,17 +8,41 @@ stricter than the seed, the rule is the default and the seed's figure is shown a
 
 from flask import render_template
 
-from core.api import (AttachmentKind, Job, MenuItem, Permission, ReportSection, RoleSpec,
-                      SettingSpec, UnitData, Widget, db, every, hookimpl, unit_ids_where)
+from core.api import (
+    AttachmentKind,
+    Job,
+    MenuItem,
+    Permission,
+    ReportSection,
+    RoleSpec,
+    SettingSpec,
+    UnitData,
+    Widget,
+    db,
+    every,
+    hookimpl,
+    unit_ids_where,
+)
 
 from . import cases as cases_module
-from . import inspections
 from . import demo as demo_module
 from . import hazards as hazards_module
-from . import reports, stats
+from . import inspections, reports, stats
 from .i18n import lazy_gettext as _l
-from .models import (Certificate, ChecklistTemplate, DiseaseCase, Drug, DrugCount, DrugEntry,
-                     DrugLot, Hazard, Inspection, InspectionResult, PatrolPoint, PatrolScan)
+from .models import (
+    Certificate,
+    ChecklistTemplate,
+    DiseaseCase,
+    Drug,
+    DrugCount,
+    DrugEntry,
+    DrugLot,
+    Hazard,
+    Inspection,
+    InspectionResult,
+    PatrolPoint,
+    PatrolScan,
+)
 from .views import bp
 
 #: Hook contract versions this plugin supports.

@@ -13,8 +13,18 @@ from core.api import DemoAccount, add_working_days, db, utcnow
 
 from . import drugs, rules
 from .inspections import default_checklists
-from .models import (Certificate, ChecklistTemplate, DiseaseCase, Drug, DrugLot, Hazard,
-                     Inspection, InspectionResult, PatrolPoint, PatrolScan)
+from .models import (
+    Certificate,
+    ChecklistTemplate,
+    DiseaseCase,
+    Drug,
+    DrugLot,
+    Hazard,
+    Inspection,
+    InspectionResult,
+    PatrolPoint,
+    PatrolScan,
+)
 
 P = "hospital_safety"
 CENTRE = "demo-hc"

@@ -13,8 +13,18 @@ import enum
 
 from sqlalchemy import select
 
-from core.api import (Unit, add_working_days, audit, can, db, enabled_unit_ids, get_setting,
-                      holders, notify, utcnow)
+from core.api import (
+    Unit,
+    add_working_days,
+    audit,
+    can,
+    db,
+    enabled_unit_ids,
+    get_setting,
+    holders,
+    notify,
+    utcnow,
+)
 
 from .i18n import gettext as _
 from .models import Hazard
@@ -22,14 +32,14 @@ from .models import Hazard
 PLUGIN = "hospital_safety"
 
 
-class HazardState(str, enum.Enum):
+class HazardState(enum.StrEnum):
     REPORTED = "reported"
     NOTIFIED = "notified"   # notice issued, the department is fixing it
     FIXED = "fixed"         # fix reported, waiting for the re-check
     CLOSED = "closed"
 
 
-class HazardAction(str, enum.Enum):
+class HazardAction(enum.StrEnum):
     ISSUE = "issue"
     SAFEGUARD = "safeguard"
     FIX = "fix"

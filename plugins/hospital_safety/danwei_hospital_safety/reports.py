@@ -7,7 +7,7 @@ from datetime import datetime, time
 
 from sqlalchemy import case, func, select
 
-from core.api import DataColumn, DataTable, Note, Report, Unit, db, to_utc
+from core.api import DataColumn, DataTable, Note, Report, Unit, to_utc
 
 from . import stats
 from .i18n import gettext as _

@@ -4,9 +4,8 @@ Revision ID: hosp01
 Revises:
 Create Date: 2026-12-03
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'hosp01'
 down_revision = None

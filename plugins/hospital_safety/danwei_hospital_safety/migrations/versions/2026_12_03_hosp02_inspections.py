@@ -4,9 +4,8 @@ Revision ID: hosp02
 Revises: hosp01
 Create Date: 2026-12-03
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'hosp02'
 down_revision = 'hosp01'

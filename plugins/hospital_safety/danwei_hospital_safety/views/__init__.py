@@ -12,20 +12,60 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from core.api import (Unit, arg_int, attachments_of, audit, can, can_anywhere, current_unit, db, get_setting,
-                      local_now, local_today, paginate, permission_required, require,
-                      save_attachment, to_local, to_utc, unit_ids_where, utcnow)
+from core.api import (
+    Unit,
+    arg_int,
+    attachments_of,
+    audit,
+    can,
+    can_anywhere,
+    current_unit,
+    db,
+    get_setting,
+    local_now,
+    local_today,
+    paginate,
+    permission_required,
+    require,
+    save_attachment,
+    to_local,
+    to_utc,
+    unit_ids_where,
+    utcnow,
+)
 
-from . import drugs, rules, stats
-from .forms import (CATEGORIES, COLOURS, DISEASE_CLASSES, FORMS, GRADES, CaseForm,
-                    CaseReportForm, DispenseForm, EntryForm, ExplainForm, HazardForm, IssueForm,
-                    NoteForm, ReceiptForm, ScanForm)
-from .hazards import TRANSITIONS, HazardAction, HazardState, Refused, act, allowed, state_label
-from .i18n import gettext as _
-from .models import (DiseaseCase, Drug, DrugCount, DrugEntry, DrugLot, Hazard, PatrolPoint,
-                     PatrolScan)
+from .. import drugs, rules, stats
+from ..forms import (
+    CATEGORIES,
+    COLOURS,
+    DISEASE_CLASSES,
+    FORMS,
+    GRADES,
+    CaseForm,
+    CaseReportForm,
+    DispenseForm,
+    EntryForm,
+    ExplainForm,
+    HazardForm,
+    IssueForm,
+    NoteForm,
+    ReceiptForm,
+    ScanForm,
+)
+from ..hazards import TRANSITIONS, HazardAction, HazardState, Refused, act, allowed, state_label
+from ..i18n import gettext as _
+from ..models import (
+    DiseaseCase,
+    Drug,
+    DrugCount,
+    DrugEntry,
+    DrugLot,
+    Hazard,
+    PatrolPoint,
+    PatrolScan,
+)
 
-bp = Blueprint("hospital_safety", __name__, template_folder="templates")
+bp = Blueprint("hospital_safety", __name__, template_folder="../templates")
 PLUGIN = "hospital_safety"
 
 
@@ -477,3 +517,6 @@ def scan(point_id):
                                 .order_by(PatrolScan.at.desc()).limit(5)).all()
     return render_template("hospital_safety/scan.html", point=point, form=form, recent=recent,
                            status=stats.point_status(point, local_today()))
+
+
+from . import inspections  # noqa: E402,F401  (routes)
