@@ -42,6 +42,7 @@ from .models import (
     InspectionResult,
     PatrolPoint,
     PatrolScan,
+    Penalty,
 )
 from .views import bp
 
@@ -57,6 +58,7 @@ DANWEI_URL_ARGS = {
     ("point_id",): "SELECT id FROM hospital_safety_points WHERE unit_id IN :units",
     ("inspection_id",): "SELECT id FROM hospital_safety_inspections WHERE unit_id IN :units",
     ("checklist_id",): "SELECT id FROM hospital_safety_checklists WHERE unit_id IN :units",
+    ("penalty_id",): "SELECT id FROM hospital_safety_penalties WHERE unit_id IN :units",
     ("result_id",): "SELECT r.id FROM hospital_safety_results r JOIN hospital_safety_inspections i"
                     " ON i.id = r.inspection_id WHERE i.unit_id IN :units",
 }
@@ -86,6 +88,9 @@ def register_permissions():
         Permission(f"{P}.view_reports", _l("See the safety reports")),
         Permission(f"{P}.inspect", _l("Do safety inspections")),
         Permission(f"{P}.manage_checklists", _l("Edit the inspection checklists")),
+        Permission(f"{P}.manage_certificates", _l("Register special-operation certificates")),
+        Permission(f"{P}.propose_penalties", _l("Propose penalties from the register")),
+        Permission(f"{P}.decide_penalties", _l("Decide penalties (safety committee)")),
     ]
 
 
@@ -95,12 +100,14 @@ def register_roles():
     return [
         RoleSpec(f"{P}.director", _l("Director (safety committee head)"),
                  (*view, f"{P}.recheck", f"{P}.view_cases", f"{P}.view_drugs",
-                  f"{P}.view_reports", f"{P}.inspect")),
+                  f"{P}.view_reports", f"{P}.inspect", f"{P}.decide_penalties")),
         RoleSpec(f"{P}.committee_member", _l("Safety committee member"),
-                 (*view, f"{P}.recheck", f"{P}.view_reports", f"{P}.inspect")),
+                 (*view, f"{P}.recheck", f"{P}.view_reports", f"{P}.inspect",
+                  f"{P}.decide_penalties")),
         RoleSpec(f"{P}.safety_officer", _l("Safety officer"),
                  (*view, f"{P}.grade", f"{P}.recheck", f"{P}.view_reports", f"{P}.inspect",
-                  f"{P}.manage_checklists")),
+                  f"{P}.manage_checklists", f"{P}.manage_certificates",
+                  f"{P}.propose_penalties")),
         RoleSpec(f"{P}.department_head", _l("Department head"),
                  (*view, f"{P}.rectify", f"{P}.inspect")),
         RoleSpec(f"{P}.drug_keeper", _l("Pharmacist in charge of controlled drugs"),
@@ -165,6 +172,16 @@ def register_settings():
                     default=1, min=0, max=31),
         SettingSpec("fire_per_month", _l("Fire inspections a month"), type="int", default=1,
                     min=0, max=31),
+        # Fines (seed lines 539–543): a notified hazard 20–50 yuan, an accident 200–500 yuan,
+        # each time.
+        SettingSpec("fine_hazard_min", _l("Fine for a notified hazard, from (yuan)"),
+                    type="int", default=20, min=0, max=100000),
+        SettingSpec("fine_hazard_max", _l("Fine for a notified hazard, up to (yuan)"),
+                    type="int", default=50, min=0, max=100000),
+        SettingSpec("fine_accident_min", _l("Fine for an accident, from (yuan)"), type="int",
+                    default=200, min=0, max=100000),
+        SettingSpec("fine_accident_max", _l("Fine for an accident, up to (yuan)"), type="int",
+                    default=500, min=0, max=100000),
         SettingSpec("certificate_warn_days", _l("Warn before a certificate expires (days)"),
                     type="int", default=60, min=1, max=365),
         # Extinguisher life (powder): pressure test at 5 years then every 2, scrapped at 10.
@@ -245,6 +262,7 @@ def register_unit_data():
         UnitData(PatrolScan, lambda units: PatrolScan.point_id.in_(
             db.select(PatrolPoint.id).where(PatrolPoint.unit_id.in_(units)))),
         UnitData(Certificate),
+        UnitData(Penalty),
         UnitData(ChecklistTemplate),
         UnitData(Inspection),
         UnitData(InspectionResult, lambda units: InspectionResult.inspection_id.in_(

@@ -290,3 +290,27 @@ class InspectionResult(db.Model):
     hazard_id: Mapped[int | None] = mapped_column(db.ForeignKey("hospital_safety_hazards.id"))
 
     inspection: Mapped[Inspection] = relationship(Inspection, back_populates="results")
+
+
+class Penalty(db.Model):
+    """A fine proposed from the register (a notified hazard 20–50 yuan, an accident 200–500
+    yuan each time) and decided by the safety committee; ``veto`` marks the one-vote veto of
+    the year's awards for the person responsible."""
+
+    __tablename__ = "hospital_safety_penalties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    hazard_id: Mapped[int | None] = mapped_column(db.ForeignKey("hospital_safety_hazards.id"))
+    kind: Mapped[str] = mapped_column(db.String(16))  # hazard | accident
+    person: Mapped[str] = mapped_column(db.String(64))
+    amount: Mapped[int]
+    reason: Mapped[str] = mapped_column(db.String(LONG), default="")
+    veto: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(db.String(16), default="proposed")  # decided | rejected
+    proposed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship(Unit)
