@@ -209,15 +209,6 @@ def notice(hazard_id):
     return render_template("hospital_safety/notice.html", hazard=hazard)
 
 
-@bp.route("/hazards/<int:hazard_id>/safeguard", methods=["POST"],
-          defaults={"action": "safeguard"}, endpoint="safeguard")
-@bp.route("/hazards/<int:hazard_id>/fix", methods=["POST"], defaults={"action": "fix"},
-          endpoint="fix")
-@bp.route("/hazards/<int:hazard_id>/close", methods=["POST"], defaults={"action": "close"},
-          endpoint="close")
-@bp.route("/hazards/<int:hazard_id>/send_back", methods=["POST"],
-          defaults={"action": "send_back"}, endpoint="send_back")
-@permission_required("hospital_safety.view")
 def hazard_step(hazard_id, action):
     """Safeguards, the fix, the re-check: each a transition of the state machine."""
     hazard = visible_hazard(hazard_id)
@@ -237,6 +228,34 @@ def hazard_step(hazard_id, action):
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for(".hazard", hazard_id=hazard_id))
+
+
+@bp.route("/hazards/<int:hazard_id>/safeguard", methods=["POST"])
+@permission_required("hospital_safety.rectify")
+def safeguard(hazard_id):
+    """Record the interim safeguards of a hazard that cannot be fixed in time."""
+    return hazard_step(hazard_id, "safeguard")
+
+
+@bp.route("/hazards/<int:hazard_id>/fix", methods=["POST"])
+@permission_required("hospital_safety.rectify")
+def fix(hazard_id):
+    """The department reports the fix, with evidence."""
+    return hazard_step(hazard_id, "fix")
+
+
+@bp.route("/hazards/<int:hazard_id>/close", methods=["POST"])
+@permission_required("hospital_safety.recheck")
+def close(hazard_id):
+    """Someone other than the fixer re-checks and closes."""
+    return hazard_step(hazard_id, "close")
+
+
+@bp.route("/hazards/<int:hazard_id>/send_back", methods=["POST"])
+@permission_required("hospital_safety.recheck")
+def send_back(hazard_id):
+    """Someone other than the fixer re-checks and sends it back to the department."""
+    return hazard_step(hazard_id, "send_back")
 
 
 # --- infectious-disease reports ------------------------------------------------------------
@@ -348,11 +367,6 @@ def keeper_lot(lot_id):
     return lot
 
 
-@bp.route("/drugs/receive", methods=["POST"], defaults={"what": "receive"}, endpoint="receive")
-@bp.route("/drugs/dispense", methods=["POST"], defaults={"what": "dispense"},
-          endpoint="dispense")
-@bp.route("/drugs/entry", methods=["POST"], defaults={"what": "entry"}, endpoint="entry")
-@permission_required("hospital_safety.keep_drugs")
 def drug_move(what):
     """A receipt, a dispensing, empties returned or a destruction."""
     receipt, dispense, entry, _lots = drug_forms(current_unit())
@@ -388,6 +402,27 @@ def drug_move(what):
     db.session.commit()
     flash(_("Recorded in the ledger."), "success")
     return redirect(url_for(".ledger"))
+
+
+@bp.route("/drugs/receive", methods=["POST"])
+@permission_required("hospital_safety.keep_drugs")
+def receive():
+    """A receipt into a lot (a new lot is opened)."""
+    return drug_move("receive")
+
+
+@bp.route("/drugs/dispense", methods=["POST"])
+@permission_required("hospital_safety.keep_drugs")
+def dispense():
+    """Dispensing against a prescription, within its cap."""
+    return drug_move("dispense")
+
+
+@bp.route("/drugs/entry", methods=["POST"])
+@permission_required("hospital_safety.keep_drugs")
+def entry():
+    """Empties returned or a destruction with two witnesses."""
+    return drug_move("entry")
 
 
 @bp.route("/drugs/count", methods=["GET", "POST"])

@@ -201,12 +201,21 @@ def checklists():
     return render_template("hospital_safety/checklists.html", checklists=rows, kinds=KINDS)
 
 
-@bp.route("/checklists/new", methods=["GET", "POST"], defaults={"checklist_id": None},
-          endpoint="new_checklist")
+@bp.route("/checklists/new", methods=["GET", "POST"])
+@permission_required(f"{P}.manage_checklists")
+def new_checklist():
+    """Add a checklist template."""
+    return checklist_form(None)
+
+
 @bp.route("/checklists/<int:checklist_id>", methods=["GET", "POST"])
 @permission_required(f"{P}.manage_checklists")
 def checklist(checklist_id):
-    """Add or edit a checklist template."""
+    """Edit a checklist template."""
+    return checklist_form(checklist_id)
+
+
+def checklist_form(checklist_id):
     row = None
     if checklist_id is not None:
         row = db.session.get(ChecklistTemplate, checklist_id) or abort(404)

@@ -138,12 +138,21 @@ def penalties():
         400 if form.errors else 200)
 
 
-@bp.route("/penalties/<int:penalty_id>/decide", methods=["POST"], defaults={"verdict": "decide"},
-          endpoint="decide_penalty")
-@bp.route("/penalties/<int:penalty_id>/reject", methods=["POST"], defaults={"verdict": "reject"},
-          endpoint="reject_penalty")
+@bp.route("/penalties/<int:penalty_id>/decide", methods=["POST"])
 @permission_required(f"{P}.decide_penalties")
-def decide_penalty(penalty_id, verdict):
+def decide_penalty(penalty_id):
+    """The committee decides the penalty."""
+    return verdict_on(penalty_id, "decide")
+
+
+@bp.route("/penalties/<int:penalty_id>/reject", methods=["POST"])
+@permission_required(f"{P}.decide_penalties")
+def reject_penalty(penalty_id):
+    """The committee rejects the proposal."""
+    return verdict_on(penalty_id, "reject")
+
+
+def verdict_on(penalty_id, verdict):
     """The committee decides a proposed penalty (once)."""
     row = db.session.scalar(select(Penalty).where(Penalty.id == penalty_id).with_for_update()
                             ) or abort(404)
