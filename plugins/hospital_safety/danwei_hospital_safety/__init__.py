@@ -40,6 +40,7 @@ from .models import (
     Hazard,
     Inspection,
     InspectionResult,
+    LogEntry,
     PatrolPoint,
     PatrolScan,
     Penalty,
@@ -91,6 +92,8 @@ def register_permissions():
         Permission(f"{P}.manage_certificates", _l("Register special-operation certificates")),
         Permission(f"{P}.propose_penalties", _l("Propose penalties from the register")),
         Permission(f"{P}.decide_penalties", _l("Decide penalties (safety committee)")),
+        Permission(f"{P}.manage_duty", _l("Keep the duty roster")),
+        Permission(f"{P}.boiler_log", _l("Keep the boiler-room log")),
     ]
 
 
@@ -100,16 +103,17 @@ def register_roles():
     return [
         RoleSpec(f"{P}.director", _l("Director (safety committee head)"),
                  (*view, f"{P}.recheck", f"{P}.view_cases", f"{P}.view_drugs",
-                  f"{P}.view_reports", f"{P}.inspect", f"{P}.decide_penalties")),
+                  f"{P}.view_reports", f"{P}.inspect", f"{P}.decide_penalties",
+                  f"{P}.manage_duty")),
         RoleSpec(f"{P}.committee_member", _l("Safety committee member"),
                  (*view, f"{P}.recheck", f"{P}.view_reports", f"{P}.inspect",
                   f"{P}.decide_penalties")),
         RoleSpec(f"{P}.safety_officer", _l("Safety officer"),
                  (*view, f"{P}.grade", f"{P}.recheck", f"{P}.view_reports", f"{P}.inspect",
                   f"{P}.manage_checklists", f"{P}.manage_certificates",
-                  f"{P}.propose_penalties")),
+                  f"{P}.propose_penalties", f"{P}.manage_duty", f"{P}.boiler_log")),
         RoleSpec(f"{P}.department_head", _l("Department head"),
-                 (*view, f"{P}.rectify", f"{P}.inspect")),
+                 (*view, f"{P}.rectify", f"{P}.inspect", f"{P}.boiler_log")),
         RoleSpec(f"{P}.drug_keeper", _l("Pharmacist in charge of controlled drugs"),
                  (f"{P}.report", f"{P}.view_drugs", f"{P}.keep_drugs")),
         RoleSpec(f"{P}.public_health", _l("Public-health officer"),
@@ -263,6 +267,7 @@ def register_unit_data():
             db.select(PatrolPoint.id).where(PatrolPoint.unit_id.in_(units)))),
         UnitData(Certificate),
         UnitData(Penalty),
+        UnitData(LogEntry),
         UnitData(ChecklistTemplate),
         UnitData(Inspection),
         UnitData(InspectionResult, lambda units: InspectionResult.inspection_id.in_(

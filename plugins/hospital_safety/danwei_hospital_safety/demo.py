@@ -22,6 +22,7 @@ from .models import (
     Hazard,
     Inspection,
     InspectionResult,
+    LogEntry,
     PatrolPoint,
     PatrolScan,
 )
@@ -76,8 +77,13 @@ def load(demo):
     cases(now, centre, people)
     ledger(depts["pharmacy"], people)
     points(now, depts)
-    inspections_of_the_year(now, centre, depts, people)
     today = now.date()
+    inspections_of_the_year(now, centre, depts, people)
+    db.session.add_all([
+        LogEntry(unit_id=centre.id, kind="duty", day=today + timedelta(days=n), person=who,
+                 second="王院长", note="交接：夜间巡查正常") for n, who in enumerate(("赵安全员", "孙护士长"))
+    ] + [LogEntry(unit_id=depts["boiler"].id, kind="boiler", day=today, person="周班长",
+                  second="早班", note="压力0.6MPa，水位正常")])
     db.session.add_all([
         Certificate(unit_id=depts["boiler"].id, holder="周班长", kind="锅炉操作证",
                     number="G-2021-031", expires_on=today + timedelta(days=40)),

@@ -314,3 +314,25 @@ class Penalty(db.Model):
     decided_at: Mapped[datetime | None]
 
     unit: Mapped[Unit] = relationship(Unit)
+
+
+class LogEntry(db.Model):
+    """A line of the duty roster (the person on duty and the leader on call for a day, with
+    the handover note) or of the boiler-room log (access and operation, seed lines 670–694)."""
+
+    __tablename__ = "hospital_safety_logs"
+    __table_args__ = (db.Index("ix_hospital_safety_logs_unit_kind_day", "unit_id", "kind",
+                               "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    kind: Mapped[str] = mapped_column(db.String(16))  # duty | boiler
+    day: Mapped[date]
+    person: Mapped[str] = mapped_column(db.String(64))
+    #: duty: the leader on call; boiler: the shift
+    second: Mapped[str] = mapped_column(db.String(64), default="")
+    note: Mapped[str] = mapped_column(db.String(LONG), default="")
+    by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(Unit)

@@ -63,3 +63,25 @@ def test_committee_decides_once_and_the_veto_shows(centre, as_person):
     db.session.expire_all()
     assert db.session.get(Penalty, row.id).state == "decided"
     assert 'data-testid="veto"' in committee.get(f"{P}/penalties/").text
+
+
+def test_duty_roster_and_boiler_log(centre, as_person, set_calendar_day):
+    from danwei_hospital_safety.models import LogEntry
+
+    set_calendar_day(local_today(), "holiday", "节日")
+    officer = as_person("officer")
+    response = officer.post("/hospital_safety/duty/", data={
+        "unit": centre.unit.id, "day": local_today().isoformat(), "person": "赵安全员",
+        "second": "王院长", "note": "交接正常", "submit": "x"})
+    assert response.status_code == 302
+    page = officer.get("/hospital_safety/duty/").text
+    assert "王院长" in page and 'data-testid="day-off"' in page
+    boiler_head = as_person("boiler_head")
+    assert boiler_head.post("/hospital_safety/boiler/", data={
+        "unit": centre.depts["ward"].id, "day": local_today().isoformat(), "person": "x",
+        "submit": "x"}).status_code == 400  # not their unit: not a choice
+    assert boiler_head.post("/hospital_safety/boiler/", data={
+        "unit": centre.depts["boiler"].id, "day": local_today().isoformat(), "person": "周班长",
+        "second": "早班", "note": "压力正常", "submit": "x"}).status_code == 302
+    assert as_person("nurse").get("/hospital_safety/duty/").status_code in (403, 404)
+    assert db.session.scalar(db.select(db.func.count(LogEntry.id))) == 2

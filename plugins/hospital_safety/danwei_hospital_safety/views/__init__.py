@@ -554,4 +554,4 @@ def scan(point_id):
                            status=stats.point_status(point, local_today()))
 
 
-from . import inspections, register  # noqa: E402,F401  (routes)
+from . import inspections, logs, register  # noqa: E402,F401  (routes)
