@@ -33,14 +33,24 @@ DEMO_PASSWORD = "danwei2026"
 FOREIGN = "Foreign "
 
 
+def url_args_of(app, plugin: str) -> dict[tuple[str, ...], str]:
+    """One loaded plugin's ``DANWEI_URL_ARGS`` (empty when it declares none)."""
+    module = app.extensions["danwei"].plugins[plugin].module
+    return {tuple(k): v for k, v in (getattr(module, "DANWEI_URL_ARGS", None) or {}).items()}
+
+
 def url_args(app) -> dict[tuple[str, ...], str]:
-    """Every loaded plugin's ``DANWEI_URL_ARGS``, merged."""
-    host = app.extensions["danwei"]
+    """Every loaded plugin's ``DANWEI_URL_ARGS``, merged (where two plugins declare the same
+    names, the later one by name wins: look a plugin's own routes up in :func:`url_args_of`)."""
     found: dict[tuple[str, ...], str] = {}
-    for name in host.loaded:
-        module = host.plugins[name].module
-        found.update({tuple(k): v for k, v in getattr(module, "DANWEI_URL_ARGS", {}).items()})
+    for name in app.extensions["danwei"].loaded:
+        found.update(url_args_of(app, name))
     return found
+
+
+def _declarations(app, plugin: str) -> dict[tuple[str, ...], str]:
+    """What fills *plugin*'s routes: its own declarations over everyone's."""
+    return {**url_args(app), **url_args_of(app, plugin)}
 
 
 def rules_of(app, plugin: str, method: str = "GET"):
@@ -121,7 +131,7 @@ class PluginGates:
         assert untranslated(self.plugin) == [], "run `danwei messages` and translate"
 
     def test_url_arguments_declared(self, app):
-        declared = url_args(app)
+        declared = _declarations(app, self.plugin)
         unknown = sorted({rule.rule for rule in rules_of(app, self.plugin, "GET")
                           + rules_of(app, self.plugin, "POST")
                           if int_args(rule) and _declared(declared, int_args(rule)) is None})
@@ -139,7 +149,7 @@ class PluginGates:
         db.session.commit()
         accounts = [a for plugin, a in load_demo() if plugin == self.plugin]
         foreign = list(db.session.scalars(select(Unit.id).where(Unit.code.like("xf-%"))))
-        declared = url_args(app)
+        declared = _declarations(app, self.plugin)
         adapter = app.url_map.bind("localhost")
         served, tried = [], 0
         for account in accounts:
