@@ -55,6 +55,7 @@ def update_messages(name: str) -> Path:
     package = package_of(name)
     domain = package.name
     translations = package / "translations"
+    translations.mkdir(exist_ok=True)  # a plugin's first run: nothing translated yet
     pot = extract(name, translations / f"{domain}.pot")
     po = translations / LOCALE / "LC_MESSAGES" / f"{domain}.po"
     if po.is_file():
