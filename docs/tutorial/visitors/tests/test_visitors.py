@@ -35,6 +35,24 @@ def test_guard_registers_a_visitor(client, unit_tree, enable_plugin, login_as):
     assert "王芳" not in client.get("/visitors/?q=李").text
 
 
+def test_the_register_has_pages_that_keep_the_search(client, unit_tree, enable_plugin,
+                                                    login_as):
+    from core.api import set_setting
+
+    school = unit_tree("s1", kinds=("school",))
+    enable_plugin("visitors", school)
+    login_as("visitors.guard", school)
+    set_setting("core", "page_size", 5)  # the least an administrator may set
+    db.session.commit()
+    for name in ("王一", "王二", "王三", "王四", "王五", "王六", "李四"):
+        client.post("/visitors/new", data={**VISIT, "name": name})
+    first = client.get("/visitors/?q=王")  # newest first: 王六 … 王二
+    assert "王二" in first.text and "王一" not in first.text
+    assert "page=2" in first.text and "q=%E7%8E%8B" in first.text  # the search is kept
+    second = client.get("/visitors/?q=王&page=2")
+    assert "王一" in second.text and "王二" not in second.text and "李四" not in second.text
+
+
 def test_a_rejected_form_keeps_what_was_typed(client, unit_tree, enable_plugin, login_as):
     school = unit_tree("s1", kinds=("school",))
     enable_plugin("visitors", school)
