@@ -117,7 +117,7 @@ def draft(unit, year: int) -> str:
         "",
         _("8. Shortcomings"),
         *[_("No %(kind)s from %(start)s to %(end)s.", kind=rules.KIND_LABELS[g.kind],
-            start=g.start.isoformat(), end=g.end.isoformat()) for g in gaps],
+            start=g.start.isoformat(), end=g.last.isoformat()) for g in gaps],
         *[_("%(name)s owes %(n)d months of dues.", name=s.member.name, n=s.arrears)
           for s in late],
         *[_("Not completed: %(item)s (%(progress)d%%).", item=i.title, progress=i.progress)
