@@ -10,9 +10,8 @@ from sqlalchemy.orm import selectinload
 from core.api import db
 
 from . import rules
-from .dues import standings
-from .meetings import held_dates
 from .models import FULL, PartyDevFile, PartyDevStep, PartyMember, PartyPlanItem
+from .records import held_dates, standings
 from .settings import number
 
 OPEN_STAGES = tuple(s for s in rules.STAGES if s not in (rules.CONVERTED, rules.CANCELLED))

@@ -14,7 +14,7 @@ from core.api import (Unit, db, enabled_unit_ids, holders, is_working_day, local
 
 from . import rules
 from .i18n import gettext as _
-from .meetings import held_dates
+from .records import held_dates
 from .models import PartyDevFile
 from .settings import MEETING_KINDS, number
 

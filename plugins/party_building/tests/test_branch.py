@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from core.api import db, local_today
 
-import danwei_party_building.meetings as meetings_module
 import danwei_party_building.views as views_module
 from danwei_party_building import rules
 from danwei_party_building.models import PartyMember, PartyPayChange, PartyPayment

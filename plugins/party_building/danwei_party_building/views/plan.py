@@ -3,18 +3,18 @@ households in need and their visits, community registration (双报到)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from core.api import (Unit, arg_int, audit, can, db, local_today, paginate, permission_required,
                       unit_ids_where)
 
-from .forms import (PARTS, PairingForm, PlanItemForm, PledgeForm, RegistrationForm, ReviewForm,
+from ..forms import (PARTS, PairingForm, PlanItemForm, PledgeForm, RegistrationForm, ReviewForm,
                     VisitForm, choices)
-from .i18n import gettext as _
-from .models import (PartyPairing, PartyPlanItem, PartyPledge, PartyRegistration, PartyVisit)
-from .views import active_members, bp, branch_or_404, branch_pages
+from ..i18n import gettext as _
+from ..models import (PartyPairing, PartyPlanItem, PartyPledge, PartyRegistration, PartyVisit)
+from . import active_members, bp, branch_or_404, branch_pages
 
 MANAGE = "party_building.manage_plan"
 

@@ -10,11 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from core.api import audit, can, db, local_today, paginate, permission_required
 
-from . import rules
-from .forms import NewFileForm, StepForm
-from .i18n import gettext as _
-from .models import FULL, PROBATIONARY, PartyDevFile, PartyDevStep, PartyMember
-from .views import bp, branch_or_404, branch_pages
+from .. import rules
+from ..forms import NewFileForm, StepForm
+from ..i18n import gettext as _
+from ..models import FULL, PROBATIONARY, PartyDevFile, PartyDevStep, PartyMember
+from . import bp, branch_or_404, branch_pages
 
 
 def file_clocks(unit, files, today):

@@ -3,32 +3,20 @@ still lack the meeting their rule requires."""
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from core.api import audit, can, db, local_today, paginate, permission_required
 
-from . import rules
-from .forms import MeetingForm, VoteForm
-from .i18n import gettext as _
-from .models import PartyAbsence, PartyMeeting, PartyVote
-from .views import active_members, bp, branch_or_404, branch_pages
+from .. import rules
+from ..forms import MeetingForm, VoteForm
+from ..i18n import gettext as _
+from ..models import PartyAbsence, PartyMeeting, PartyVote
+from ..records import active_members, held_dates
+from . import bp, branch_or_404, branch_pages
 
 REASON_LENGTH = 200
-
-
-def held_dates(unit, year: int) -> dict[str, list]:
-    """{kind: [dates]} of the branch's meetings of *year*, in one query."""
-    rows = db.session.execute(
-        select(PartyMeeting.kind, PartyMeeting.held_on).where(
-            PartyMeeting.unit_id == unit.id,
-            PartyMeeting.held_on >= date(year, 1, 1), PartyMeeting.held_on <= date(year, 12, 31)))
-    held: dict[str, list] = {}
-    for kind, day in rows:
-        held.setdefault(kind, []).append(day)
-    return held
 
 
 @bp.route("/branch/<int:unit_id>/meetings")

@@ -11,10 +11,10 @@ from sqlalchemy.orm import joinedload
 
 from core.api import audit, db, paginate, permission_required
 
-from .forms import INTEGRITY_KINDS, IntegrityForm, choices
-from .i18n import gettext as _
-from .models import PartyIntegrityEntry, PartyMember
-from .views import active_members, branch_or_404, branch_pages, bp, may_see_integrity
+from ..forms import INTEGRITY_KINDS, IntegrityForm, choices
+from ..i18n import gettext as _
+from ..models import PartyIntegrityEntry
+from . import active_members, branch_or_404, branch_pages, bp, may_see_integrity
 
 
 @bp.route("/branch/<int:unit_id>/integrity", methods=["GET", "POST"])

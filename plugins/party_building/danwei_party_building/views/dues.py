@@ -3,34 +3,22 @@ form for the whole branch, arrears warned and flagged (党章 article 9)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from core.api import audit, can, db, local_today, permission_required
 
-from . import rules
-from .i18n import gettext as _
-from .models import PartyMember, PartyPayChange, PartyPayment
-from .settings import number
-from .views import active_members, bp, branch_or_404, branch_pages
+from .. import rules
+from ..i18n import gettext as _
+from ..models import PartyPayment
+from ..settings import number
+from ..records import standings
+from . import bp, branch_or_404, branch_pages
 
 MAX_AMOUNT = Decimal("100000")
-
-
-@dataclass(frozen=True)
-class Standing:
-    """A member's dues for a month and their arrears up to the last complete month."""
-
-    member: PartyMember
-    due: Decimal | None
-    paid: Decimal | None
-    arrears: int
-    state: str  # "ok", "warn" (3+ months), "flag" (6+ months)
 
 
 def parse_month(text: str | None, today: date) -> date:
@@ -39,39 +27,6 @@ def parse_month(text: str | None, today: date) -> date:
         return date(year, month, 1) if 2000 <= year <= 2100 else today.replace(day=1)
     except ValueError:
         return today.replace(day=1)
-
-
-def standings(unit, month: date, today: date, people=None) -> list[Standing]:
-    """Every active member's due and paid amount for *month* and their arrears, in 3 queries."""
-    people = people if people is not None else db.session.scalars(active_members(unit)).all()
-    ids = [p.id for p in people] or [-1]
-    changes: dict[int, list[PartyPayChange]] = {}
-    for change in db.session.scalars(select(PartyPayChange).where(
-            PartyPayChange.member_id.in_(ids)).order_by(PartyPayChange.from_month)):
-        changes.setdefault(change.member_id, []).append(change)
-    last_complete = rules.add_months(today.replace(day=1), -1)
-    horizon = rules.add_months(last_complete, -24)
-    paid: dict[int, dict[date, Decimal]] = {}
-    for row in db.session.execute(select(PartyPayment.member_id, PartyPayment.month,
-                                         PartyPayment.amount).where(
-            PartyPayment.member_id.in_(ids),
-            PartyPayment.month >= min(horizon, month))):
-        paid.setdefault(row.member_id, {})[row.month] = row.amount
-    warn, flag = number("arrears_warn_months", unit), number("arrears_flag_months", unit)
-    found = []
-    for person in people:
-        history = changes.get(person.id, [])
-        current = next((c for c in reversed(history) if c.from_month <= month), None)
-        due = (rules.monthly_dues(unit, current.category, current.pay, person.hardship,
-                                  current.fixed) if current else None)
-        owed = 0
-        if history:
-            start = max(history[0].from_month, horizon)
-            owed = rules.arrears(rules.months_between(start, last_complete),
-                                 set(paid.get(person.id, {})))
-        state = "flag" if owed >= flag else "warn" if owed >= warn else "ok"
-        found.append(Standing(person, due, paid.get(person.id, {}).get(month), owed, state))
-    return found
 
 
 @bp.route("/branch/<int:unit_id>/dues", methods=["GET", "POST"])

@@ -12,13 +12,14 @@ from core.api import (Unit, User, arg_int, audit, can, db, local_today, paginate
                       permission_holders, permission_required, request_cache, require,
                       unit_ids_where)
 
-from .forms import STATUS_LABELS, MemberForm, PayForm, TransferForm
-from .i18n import gettext as _
-from .models import OUT, PartyMember, PartyPayChange, PartyTransfer
-from .rules import CATEGORY_LABELS, FARMER, monthly_dues
-from .settings import money
+from ..forms import STATUS_LABELS, MemberForm, PayForm, TransferForm
+from ..i18n import gettext as _
+from ..models import OUT, PartyMember, PartyPayChange, PartyTransfer
+from ..rules import CATEGORY_LABELS, FARMER, monthly_dues
+from ..records import active_members  # noqa: F401  (the pages of the package use it)
+from ..settings import money
 
-bp = Blueprint("party_building", __name__, template_folder="templates")
+bp = Blueprint("party_building", __name__, template_folder="../templates")
 BRANCH = "party_branch"
 
 
@@ -59,12 +60,6 @@ def branch_pages(branch: Unit) -> list[tuple]:
     return pages
 
 
-def active_members(branch: Unit):
-    return (select(PartyMember).where(PartyMember.unit_id == branch.id,
-                                      PartyMember.left_on.is_(None))
-            .order_by(PartyMember.name, PartyMember.id))
-
-
 def member_or_404(member_id: int, permission: str = "party_building.view") -> PartyMember:
     member = db.session.get(PartyMember, member_id) or abort(404)
     branch_or_404(member.unit_id, permission)
@@ -100,7 +95,7 @@ def index():
 def branch(unit_id):
     """The branch dashboard: meetings overdue with their rule, the pipeline's next clocks,
     dues arrears."""
-    from .dashboard import branch_summary
+    from ..dashboard import branch_summary
 
     unit = branch_or_404(unit_id)
     return render_template("party_building/branch.html", branch=unit,
