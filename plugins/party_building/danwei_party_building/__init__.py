@@ -125,6 +125,16 @@ def register_jobs():
 
 
 @hookimpl
+def register_attachment_kinds():
+    from core.api import AttachmentKind
+
+    # Minutes and photos of a meeting: seen by whoever may see the branch's meetings.
+    return [AttachmentKind("party_building.minutes", _l("Minutes or photo of a meeting"),
+                           types=("image", "pdf", "office"), max_size=20 * 1024 * 1024,
+                           permission="party_building.view")]
+
+
+@hookimpl
 def register_reports():
     from .reports import reports
 

@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DecimalField, FloatField, IntegerField, Selec
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from core.api import DateField
+from core.api import DateField, MultipleAttachmentField
 
 from .i18n import lazy_gettext as _l
 from .models import CATEGORIES, IN, MEMBER_STATUSES, NAME_LENGTH, OUT, TEXT_LENGTH
@@ -98,6 +98,7 @@ class MeetingForm(FlaskForm):
     recorder = name_field(_l("Recorder"), required=False)
     agenda = TextAreaField(_l("Agenda"), validators=[Length(max=LONG_TEXT)])
     resolutions = TextAreaField(_l("Resolutions"), validators=[Length(max=LONG_TEXT)])
+    files = MultipleAttachmentField(_l("Minutes and photos"), kind="party_building.minutes")
     submit = SubmitField(_l("Save the record"))
 
 

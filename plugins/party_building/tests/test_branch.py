@@ -245,3 +245,37 @@ def test_arrears_warned_at_three_and_flagged_at_six(org, person, unpaid, state):
         assert (f'data-testid="{testid}"' in page) is (testid == state)
     board = keeper.get(f"/party_building/branch/{org['branch'].id}").text
     assert ("Party Constitution, article 9" in board) is (state == "dues-flag")
+
+
+def test_yearly_statement_of_a_member(org, person):
+    keeper = person("treasurer", org["branch"])
+    member_id = add_member(person("secretary", org["branch"]), org["branch"])
+    keeper.post(f"/party_building/member/{member_id}/pay", data={
+        "p-from_month": "2025-07-01", "p-category": "employed", "p-pay": "3000"})
+    keeper.post(f"/party_building/branch/{org['branch'].id}/dues",
+                data={"month": "2025-08", f"amount_{member_id}": "15"})
+    page = keeper.get(f"/party_building/member/{member_id}?year=2025").text
+    assert 'data-testid="statement-due">90.00<' in page  # July to December, 15.00 each
+    assert 'data-testid="statement-paid">15.00<' in page
+
+
+def test_meeting_minutes_and_photos_are_attached(org, person):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    keeper = person("secretary", org["branch"])
+    response = keeper.post(
+        f"/party_building/branch/{org['branch'].id}/meetings/new",
+        data={"kind": "party_day", "held_on": "2026-03-10",
+              "files": [(io.BytesIO(buffer.getvalue()), "photo.png")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 302, response.text
+    page = keeper.get(response.headers["Location"]).text
+    link = page.split('data-testid="minutes"')[1].split('href="')[1].split('"')[0]
+    download = keeper.get(link)
+    assert download.status_code == 200
+    download.close()
+    assert person("secretary", org["b2"]).get(link).status_code == 404

@@ -139,7 +139,7 @@ def test_demo_loads_twice_and_shows_its_story(load_demo, app):
 
     first = db.session.scalar(select(Unit).where(Unit.code == "demo-party-b1"))
     assert db.session.scalar(select(db.func.count(PartyMember.id)).where(
-        PartyMember.unit_id == first.id, PartyMember.status == "full")) == 22
+        PartyMember.unit_id == first.id, PartyMember.left_on.is_(None))) == 22
     assert db.session.scalar(select(db.func.count(Unit.id)).where(
         Unit.kind == "party_branch", Unit.code.like("demo-party-%"))) == 3
     client = app.test_client()

@@ -4,6 +4,8 @@ every page of the plugin. The other pages register on the same blueprint from th
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -14,7 +16,7 @@ from core.api import (Unit, User, arg_int, audit, can, db, local_today, paginate
 
 from ..forms import STATUS_LABELS, MemberForm, PayForm, TransferForm
 from ..i18n import gettext as _
-from ..models import OUT, PartyMember, PartyPayChange, PartyTransfer
+from ..models import OUT, PartyMember, PartyPayChange, PartyPayment, PartyTransfer
 from ..rules import CATEGORY_LABELS, FARMER, monthly_dues
 from ..records import active_members  # noqa: F401  (the pages of the package use it)
 from ..settings import money
@@ -160,11 +162,31 @@ def member(member_id):
     pays = db.session.scalars(select(PartyPayChange).where(
         PartyPayChange.member_id == person.id).order_by(PartyPayChange.from_month)).all()
     dues = [(p, monthly_dues(unit, p.category, p.pay, person.hardship, p.fixed)) for p in pays]
+    year = arg_int("year", local_today().year, low=2000, high=2100)
+    statement = yearly_statement(person, pays, year)
     return render_template(
         "party_building/member.html", branch=unit, person=person, form=form, editable=editable,
         transfers=transfers, dues=dues, transfer_form=TransferForm(prefix="t"),
         pay_form=PayForm(prefix="p"), categories=CATEGORY_LABELS, statuses=STATUS_LABELS,
-        may_collect=can("party_building.collect_dues", unit), pages=branch_pages(unit))
+        may_collect=can("party_building.collect_dues", unit), pages=branch_pages(unit),
+        year=year, statement=statement,
+        total_due=sum(d for _m, d, _p in statement if d is not None),
+        total_paid=sum(p for _m, _d, p in statement if p is not None))
+
+
+def yearly_statement(person, pays, year):
+    """The member's dues statement of *year*: (month, due, paid) for each month."""
+    paid = dict(db.session.execute(select(PartyPayment.month, PartyPayment.amount).where(
+        PartyPayment.member_id == person.id, PartyPayment.month >= date(year, 1, 1),
+        PartyPayment.month <= date(year, 12, 1))).all())
+    rows = []
+    for number_ in range(1, 13):
+        month = date(year, number_, 1)
+        current = next((p for p in reversed(pays) if p.from_month <= month), None)
+        due = (monthly_dues(person.unit, current.category, current.pay, person.hardship,
+                            current.fixed) if current else None)
+        rows.append((month, due, paid.get(month)))
+    return rows
 
 
 @bp.route("/member/<int:member_id>/transfer", methods=["POST"])

@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from core.api import audit, can, db, local_today, paginate, permission_required
+from core.api import (attachments_of, audit, can, db, local_today, paginate,
+                      permission_required, save_attachment)
 
 from .. import rules
 from ..forms import MeetingForm, VoteForm
@@ -52,9 +53,13 @@ def new_meeting(unit_id):
         else:
             meeting = PartyMeeting(unit_id=unit.id, expected=len(people),
                                    present=len(people) - len(absent))
-            form.populate_obj(meeting)
+            for name in ("kind", "held_on", "place", "chair", "recorder", "agenda",
+                         "resolutions"):
+                setattr(meeting, name, getattr(form, name).data or "")
             db.session.add(meeting)
             db.session.flush()
+            for upload in form.files.uploads():
+                save_attachment(upload, "party_building.minutes", meeting, unit)
             for person in people:
                 if person.id in absent:
                     db.session.add(PartyAbsence(unit_id=unit.id, meeting_id=meeting.id,
@@ -100,5 +105,6 @@ def meeting(meeting_id):
         PartyVote.meeting_id == record.id).order_by(PartyVote.id)).all()
     return render_template("party_building/meeting.html", branch=unit, meeting=record,
                            absences=absences, votes=votes, form=form, refusal=refusal,
+                           attachments=attachments_of(record, "party_building.minutes"),
                            kinds=rules.KIND_LABELS, pages=branch_pages(unit),
                            may_record=can("party_building.record_meetings", unit))
