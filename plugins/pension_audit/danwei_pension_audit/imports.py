@@ -204,7 +204,11 @@ def decode(data: bytes) -> str:
     """The text of a CSV file: UTF-8 (with or without BOM) or GBK/GB18030, as Excel in China
     saves it; UTF-16 with its BOM."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FileProblem(_l("The file is neither UTF-8 nor GBK text; save it as CSV "
+                                 "(UTF-8) or XLSX.")) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

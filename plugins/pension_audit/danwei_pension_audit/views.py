@@ -395,6 +395,8 @@ def import_new(engagement_id):
         limit = get_setting("pension_audit", "max_upload_mb") * 1024 * 1024
         data = upload.read(limit + 1) if upload else b""
         filename = (upload.filename or "upload")[-200:] if upload else ""
+        if upload:
+            upload.close()  # a large one is a temporary file
         problem = None
         if not data:
             problem = _("Choose a CSV or XLSX file.")
