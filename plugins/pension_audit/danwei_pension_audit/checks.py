@@ -258,9 +258,10 @@ def double_payment(engagement_id: int, settings: dict) -> Iterator[dict]:
 
 def paid_after_death(engagement_id: int, settings: dict) -> Iterator[dict]:
     p, d = PensionAuditPayment, PensionAuditDeath
-    query = (select(p.id_number, p.month, p.amount, d.died_on)
+    query = (select(p.id_number, p.month, sa.func.sum(p.amount), d.died_on)
              .join(d, sa.and_(d.engagement_id == engagement_id, d.id_number == p.id_number))
-             .where(p.engagement_id == engagement_id))
+             .where(p.engagement_id == engagement_id)
+             .group_by(p.id_number, p.month, d.died_on))
     for idn, month, amount, died_on in _stream(query):
         if month > died_on.replace(day=1):
             yield finding("paid_after_death", idn, f"{month:%Y-%m}", 0, amount,

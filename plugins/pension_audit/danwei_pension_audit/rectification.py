@@ -120,7 +120,7 @@ def decide(finding: PensionAuditFinding, actor, accept: bool, text: str = "") ->
 def escalate_overdue(scheduled_for=None) -> int:
     """The daily job: findings past their deadline without an accepted reply go to the
     auditors above the unit (once per finding and deadline)."""
-    now = utcnow()
+    now = scheduled_for or utcnow()
     overdue = db.session.scalars(select(PensionAuditFinding).where(
         PensionAuditFinding.state.in_((RECTIFYING, RETURNED)),
         PensionAuditFinding.deadline_at < now,
