@@ -294,6 +294,10 @@ def run_checks(engagement: PensionAuditEngagement, progress=None) -> int:
     Returns how many findings there are. Runs in the caller's transaction.
     """
     settings = settings_for(engagement)
+    if progress is not None:
+        progress(0, len(CHECKS))
+        if db.engine.dialect.name == "sqlite":
+            progress = None  # one writer: the progress row cannot be updated beside ours
     db.session.execute(delete(PensionAuditFinding).where(
         PensionAuditFinding.engagement_id == engagement.id,
         PensionAuditFinding.automatic.is_(True)))

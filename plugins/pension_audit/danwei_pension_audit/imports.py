@@ -356,8 +356,9 @@ def parse_row(kind: str, columns: dict[str, int], cells: list) -> tuple[dict, li
 
 def import_file(record: PensionAuditImport, data: bytes,
                 progress: Callable[[int, int | None], None] | None = None,
-                problems_out=None) -> Outcome:
-    """Check and insert every row of *data* into the engagement, in the caller's transaction.
+                problems_out=None, write: bool = True) -> Outcome:
+    """Check and (with *write*) insert every row of *data* into the engagement, in the
+    caller's transaction.
 
     Returns the counts; the caller commits when ``bad == 0`` or ``record.skip_bad``, and rolls
     back otherwise. Problems are written to *problems_out* (a csv writer) and the first
@@ -412,6 +413,11 @@ def import_file(record: PensionAuditImport, data: bytes,
                 outcome.duplicates += 1
             else:
                 repeated.add(signature)
+        if not write:
+            outcome.imported += 1
+            if progress is not None and outcome.read % 500 == 0:
+                progress(line, total)
+            continue
         values.update(engagement_id=record.engagement_id, import_id=record.id, line=line)
         batch.append(values)
         if len(batch) >= BATCH:
@@ -440,7 +446,12 @@ def run_import(task) -> str:
                   newline="") as out:
             writer = csv.writer(out)
             writer.writerow([_("Line"), _("Column"), _("Problem")])
-            outcome = import_file(record, data, task.progress, writer)
+            # First every row is checked, with progress and cancel; nothing is written yet.
+            outcome = import_file(record, data, task.progress, writer, write=False)
+            if not outcome.bad or record.skip_bad:
+                # Then inserted in one transaction. SQLite has one writer: the progress
+                # page's row cannot be updated by another connection meanwhile.
+                outcome = import_file(record, data, _progress_while_writing(task))
     except TaskCancelled:
         _close(import_id, "cancelled", _("Cancelled: nothing was imported."))
         raise
@@ -468,6 +479,11 @@ def run_import(task) -> str:
           summary=f"{record.kind} {record.filename}: {outcome.imported}",
           data={"bad": outcome.bad, "duplicates": outcome.duplicates}, actor=task.user)
     return record.message
+
+
+def _progress_while_writing(task):
+    """The task's progress, where the database lets another connection write beside ours."""
+    return None if db.engine.dialect.name == "sqlite" else task.progress
 
 
 def _close(import_id: int, state: str, message: str, outcome: Outcome | None = None,
