@@ -40,9 +40,10 @@ from .models import (
 PLUGIN = "pension_audit"
 
 
-def finding_path(finding_id: int) -> str:
-    """The finding's page (a plain path: jobs have no request to build URLs in)."""
-    return f"/pension_audit/findings/{finding_id}"
+def finding_path(finding_id: int, respond: bool = False) -> str:
+    """The finding's page for auditors, or the audited unit's (*respond*): a plain path, since
+    jobs have no request to build URLs in."""
+    return f"/pension_audit/findings/{finding_id}" + ("/respond" if respond else "")
 
 
 class RectificationError(ValueError):
@@ -87,7 +88,7 @@ def assign(finding: PensionAuditFinding, responsible, actor, note: str = "") -> 
     finding.state, finding.escalated_at = RECTIFYING, None
     _step(finding, "assigned", actor, note or responsible.name)
     notify(responsible, _("Audit finding to rectify"), finding.description or finding.rule,
-           link=finding_path(finding.id), plugin=PLUGIN,
+           link=finding_path(finding.id, respond=True), plugin=PLUGIN,
            kind="action")
 
 
@@ -114,7 +115,7 @@ def decide(finding: PensionAuditFinding, actor, accept: bool, text: str = "") ->
     if finding.responsible_id:
         notify(finding.responsible_id, _("Rectification accepted") if accept else
                _("Rectification returned"), text,
-               link=finding_path(finding.id), plugin=PLUGIN)
+               link=finding_path(finding.id, respond=True), plugin=PLUGIN)
 
 
 def escalate_overdue(scheduled_for=None) -> int:

@@ -559,7 +559,7 @@ def my_findings():
 
 
 @bp.route("/findings/<int:finding_id>", methods=["GET", "POST"])
-@permission_required("pension_audit.view", )
+@permission_required("pension_audit.view")
 def finding(finding_id):
     """A finding with its records, and its rectification: assign, reply, accept or return."""
     finding = _finding(finding_id)

@@ -152,7 +152,8 @@ def test_rectification_assign_reply_return_accept_and_escalation(
     assert finding.state == "rectifying" and finding.responsible_id == county.station.id
     due = add_working_days(before, 20, unit=county.town1)
     assert abs((finding.deadline_at - due).total_seconds()) < 120
-    assert any("rectify" in n.subject for n in notifications_of(county.station))
+    told = [n for n in notifications_of(county.station) if "rectify" in n.subject]
+    assert told and station.get(told[0].link).status_code == 200  # the link opens for them
     respond = f"{url}/respond"
     assert station.post(respond, data={"reply-text": "", "reply-reply": "1"}).status_code == 200
     assert station.post(respond, data={"reply-text": "已追回多发金额",
