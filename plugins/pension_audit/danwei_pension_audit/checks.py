@@ -37,6 +37,7 @@ from core.api import db, get_setting, utcnow
 
 from .i18n import lazy_gettext as _l
 from .models import (
+    DATA_MODELS,
     HIGH,
     LOW,
     MEDIUM,
@@ -153,14 +154,15 @@ def back_payment(engagement_id: int, settings: dict) -> Iterator[dict]:
 
 def subsidy_start(engagement_id: int, settings: dict) -> Iterator[dict]:
     c, s = PensionAuditContribution, PensionAuditSubsidy
-    paid = (select(c.id_number, c.year, sa.func.sum(c.amount).label("paid"),
-                   sa.func.max(c.tier).label("tier"), sa.func.max(c.booked_on).label("last"))
-            .where(c.engagement_id == engagement_id, c.kind == "regular")
-            .group_by(c.id_number, c.year).subquery())
-    query = (select(s.id_number, s.year, s.kind, s.credited_month, paid.c.paid, paid.c.tier,
-                    paid.c.last)
-             .outerjoin(paid, sa.and_(paid.c.id_number == s.id_number, paid.c.year == s.year))
-             .where(s.engagement_id == engagement_id))
+    # One join and one GROUP BY per subsidy row (a hash join on PostgreSQL), rather than a
+    # join to an aggregated subquery, which the planner may re-aggregate per subsidy.
+    query = (select(s.id_number, s.year, s.kind, s.credited_month, sa.func.sum(c.amount),
+                    sa.func.max(c.tier), sa.func.max(c.booked_on))
+             .outerjoin(c, sa.and_(c.engagement_id == engagement_id,
+                                   c.id_number == s.id_number, c.year == s.year,
+                                   c.kind == "regular"))
+             .where(s.engagement_id == engagement_id)
+             .group_by(s.id, s.id_number, s.year, s.kind, s.credited_month))
     for idn, year, kind, credited, paid_sum, tier, last in _stream(query):
         if paid_sum is None or paid_sum < tier:
             yield finding("subsidy_start", idn, str(year), None, month_key(credited), "month",
@@ -215,10 +217,11 @@ def missing_rate(engagement_id: int, settings: dict) -> Iterator[dict]:
 
 def not_sealed(engagement_id: int, settings: dict) -> Iterator[dict]:
     m, a = PensionAuditMember, PensionAuditAccount
-    sealed = (select(a.id_number).where(a.engagement_id == engagement_id,
-                                        a.sealed_from.is_not(None)))
+    # NOT EXISTS, not NOT IN: an anti-join, where NOT IN may rescan the accounts per member.
+    sealed = (select(a.id).where(a.engagement_id == engagement_id, a.id_number == m.id_number,
+                                 a.sealed_from.is_not(None)))
     query = select(m.id_number).where(m.engagement_id == engagement_id, m.status == "stopped",
-                                      m.id_number.not_in(sealed))
+                                      ~sealed.exists())
     for (idn,) in _stream(query):
         yield finding("not_sealed", idn, "", 1, 0, "flag")
 
@@ -294,6 +297,11 @@ def run_checks(engagement: PensionAuditEngagement, progress=None) -> int:
     Returns how many findings there are. Runs in the caller's transaction.
     """
     settings = settings_for(engagement)
+    if db.engine.dialect.name == "postgresql":
+        # Freshly imported rows have no statistics yet: without them the planner picks nested
+        # loops over hundreds of thousands of rows. ANALYZE samples, so it stays quick.
+        for model in DATA_MODELS.values():
+            db.session.execute(sa.text(f"ANALYZE {model.__tablename__}"))
     if progress is not None:
         progress(0, len(CHECKS))
         if db.engine.dialect.name == "sqlite":

@@ -320,7 +320,8 @@ class Outcome:
     duplicates: int = 0
 
 
-def parse_row(kind: str, columns: dict[str, int], cells: list) -> tuple[dict, list[tuple[str, str]]]:
+def parse_row(kind: str, columns: dict[str, int],
+              cells: list) -> tuple[dict, list[tuple[str, str]]]:
     """The row's values by field, and its problems as ``(field label, message)``."""
     values, problems = {}, []
     for field in FIELDS[kind]:

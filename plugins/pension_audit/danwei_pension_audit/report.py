@@ -8,7 +8,7 @@ from __future__ import annotations
 import statistics
 
 import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import render_template
 from sqlalchemy import func, select
 
 from core.api import (
@@ -21,7 +21,6 @@ from core.api import (
     Unit,
     Widget,
     db,
-    permission_required,
     unit_ids_where,
 )
 
@@ -29,11 +28,9 @@ from .i18n import lazy_gettext as _l
 from .models import (
     ACCEPTED,
     UNRESOLVED,
-    PensionAuditAnswer,
     PensionAuditEngagement,
     PensionAuditFinding,
 )
-from .views import ITEM_TITLES, _engagement, bp
 
 F = PensionAuditFinding
 #: The amount in question of a money finding: how far found is from expected.
@@ -52,25 +49,6 @@ def by_item(engagement_ids) -> list[tuple]:
         .where(F.engagement_id.in_(engagement_ids)).group_by(F.item).order_by(F.item)).all()
     return [(item, int(h), int(m), int(low), int(amount or 0) / 100)
             for item, h, m, low, amount in rows]
-
-
-@bp.route("/<int:engagement_id>/report")
-@permission_required("pension_audit.view")
-def report_page(engagement_id):
-    """The audit report, for printing on A4 and signing."""
-    engagement = _engagement(engagement_id)
-    answers = db.session.scalars(select(PensionAuditAnswer).where(
-        PensionAuditAnswer.engagement_id == engagement.id).order_by(PensionAuditAnswer.item))
-    counts = by_item([engagement.id])
-    by_rule = db.session.execute(
-        select(F.item, F.rule, func.count(F.id), func.sum(IN_QUESTION))
-        .where(F.engagement_id == engagement.id).group_by(F.item, F.rule)
-        .order_by(F.item, F.rule)).all()
-    xlsx = url_for("reports.export_report", report_id="pension_audit.findings", fmt="xlsx",
-                   unit=engagement.unit_id, engagement=engagement.id)
-    return render_template("pension_audit/report.html", engagement=engagement,
-                           answers=list(answers), counts=counts, by_rule=by_rule, xlsx=xlsx,
-                           items=ITEM_TITLES)
 
 
 def _engagements_in(ctx):

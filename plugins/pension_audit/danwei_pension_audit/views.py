@@ -38,8 +38,9 @@ from core.api import (
     utcnow,
 )
 
-from . import forms, imports, rectification, sampling
+from . import forms, imports, rectification, report, sampling
 from .checks import RULES
+from .items import ITEM_TITLES
 from .i18n import gettext as _
 from .i18n import lazy_gettext as _l
 from .models import (
@@ -68,24 +69,6 @@ from .models import (
 bp = Blueprint("pension_audit", __name__, template_folder="templates",
                static_folder="static")
 
-#: The twelve items of 篇五, short.
-ITEM_TITLES = {
-    1: _l("Pension bank cards or passbooks issued on time; entries accurate, complete, true"),
-    2: _l("Contribution income records equal the amounts actually received"),
-    3: _l("Contributions entered promptly; personal accounts opened for fully paid members"),
-    4: _l("Lump-sum back-payments computed correctly"),
-    5: _l("Fiscal and village-cadre subsidies credited after the member's contribution, from "
-          "the following month"),
-    6: _l("Personal accounts earn interest yearly at the one-year deposit rate"),
-    7: _l("Accounts of members who stopped paying are sealed and earn interest monthly"),
-    8: _l("Benefits, transfers and withdrawals: paperwork complete, eligibility met, amounts "
-          "correct"),
-    9: _l("Fund held in the special fiscal account; income and expenditure kept apart"),
-    10: _l("No misappropriation, diversion or early withdrawal of the fund"),
-    11: _l("Banks deduct fully and on time; receipts and payments booked promptly; books "
-           "accurate"),
-    12: _l("Pension calculation correct; payments on time and in full; operating funds lawful"),
-}
 SEVERITY_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
 STATE_LABELS = {"open": _l("Open"), "rectifying": _l("Rectifying"), "replied": _l("Replied"),
                 "accepted": _l("Accepted"), "returned": _l("Returned")}
@@ -727,4 +710,24 @@ def worksheet(record_id):
                            sample=sample, record=record, form=form)
 
 
-from . import report  # noqa: E402,F401  (the report pages register on bp)
+# -- the report ----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:engagement_id>/report")
+@permission_required("pension_audit.view")
+def report_page(engagement_id):
+    """The audit report, for printing on A4 and signing."""
+    engagement = _engagement(engagement_id)
+    answers = db.session.scalars(select(PensionAuditAnswer).where(
+        PensionAuditAnswer.engagement_id == engagement.id).order_by(PensionAuditAnswer.item))
+    counts = report.by_item([engagement.id])
+    f = PensionAuditFinding
+    by_rule = db.session.execute(
+        select(f.item, f.rule, func.count(f.id), func.sum(report.IN_QUESTION))
+        .where(f.engagement_id == engagement.id).group_by(f.item, f.rule)
+        .order_by(f.item, f.rule)).all()
+    xlsx = url_for("reports.export_report", report_id="pension_audit.findings", fmt="xlsx",
+                   unit=engagement.unit_id, engagement=engagement.id)
+    return render_template("pension_audit/report.html", engagement=engagement,
+                           answers=list(answers), counts=counts, by_rule=by_rule, xlsx=xlsx,
+                           items=ITEM_TITLES)
