@@ -195,6 +195,8 @@ def main() -> None:
         db.session.flush()
 
         def do_import():
+            # As the background task does: every row checked first, then inserted.
+            imports.import_file(record, data, write=False)
             outcome = imports.import_file(record, data)
             db.session.commit()
             return outcome
