@@ -72,6 +72,9 @@ bp = Blueprint("pension_audit", __name__, template_folder="templates",
 SEVERITY_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
 STATE_LABELS = {"open": _l("Open"), "rectifying": _l("Rectifying"), "replied": _l("Replied"),
                 "accepted": _l("Accepted"), "returned": _l("Returned")}
+IMPORT_STATES = {"mapping": _l("Columns to map"), "checking": _l("Checking"),
+                 "refused": _l("Refused"), "imported": _l("Imported"),
+                 "cancelled": _l("Cancelled"), "failed": _l("Failed")}
 ENGAGEMENT_STATES = {"preparing": _l("Preparing"), "issued": _l("Report issued"),
                      "closed": _l("Closed")}
 
@@ -81,7 +84,7 @@ def labels():
     return {"pa_items": ITEM_TITLES, "pa_severities": SEVERITY_LABELS,
             "pa_states": STATE_LABELS, "pa_engagement_states": ENGAGEMENT_STATES,
             "pa_rules": {key: rule[2] for key, rule in RULES.items()},
-            "pa_kinds": imports.KIND_LABELS}
+            "pa_kinds": imports.KIND_LABELS, "pa_import_states": IMPORT_STATES}
 
 
 def _engagement(engagement_id: int, permission: str = "pension_audit.view"):
