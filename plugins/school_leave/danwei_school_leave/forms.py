@@ -86,6 +86,27 @@ class ApplyForm(FlaskForm):
             raise ValidationError(_l("Say why you ask for leave."))
 
 
+class FileForStudentForm(ApplyForm):
+    """The class teacher files for a student of the class; the student-affairs office may
+    also override the advance-notice rules in an emergency, with a reason."""
+
+    proxy_reason = TextAreaField(
+        _l("Note"), validators=[Length(max=1000)],
+        description=_l("Optional: e.g. a boarder without a phone asked in person. The slip "
+                       "says who filed it."))
+    emergency_reason = TextAreaField(
+        _l("Emergency: why the rules on asking in advance cannot be followed"),
+        validators=[Length(max=1000)],
+        description=_l("Only the student-affairs office. Required for an emergency; kept on "
+                       "the slip, in the reports and in the audit log."))
+    emergency = BooleanField(_l("Emergency override"))
+
+    def validate_emergency_reason(self, field):
+        if self.emergency.data and not (field.data or "").strip():
+            raise ValidationError(_l("Say why this is an emergency: the override is refused "
+                                     "without a reason."))
+
+
 class ExtensionForm(FlaskForm):
     """The monitor files an extension after the parent explained (line 21)."""
 
@@ -131,6 +152,32 @@ class StepCallForm(FlaskForm):
         Regexp(r"^[0-9+\-() ]{3,32}$", message=_l("Enter a telephone number."))])
     answered_by = StringField(_l("Who answered"), validators=[DataRequired(), Length(max=100)])
     note = TextAreaField(_l("What was said"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kwargs.get("formdata") is None and not self.phone.data:
+            self.prefill()
+
+    def prefill(self) -> None:
+        """Start from what is known (issue 18, point 5): the parent's advance call this leave
+        relied on, else the student's first parent's number, and now."""
+        from .approval import leave_of_request
+        from .people import advance_call_of, contacts_of
+
+        leave = leave_of_request()
+        if leave is None:
+            return
+        self.called_at.data = local_now().replace(second=0, microsecond=0)
+        call = advance_call_of(leave)
+        if call is not None:
+            self.called_at.data = to_local(call.called_at)
+            self.phone.data, self.answered_by.data = call.phone, call.answered_by
+            self.note.data = call.note
+            return
+        contacts = contacts_of(leave.student)
+        if contacts:
+            self.phone.data = contacts[0].phone
+            self.answered_by.data = f"{contacts[0].relation} {contacts[0].name}"
 
     def validate_called_at(self, field):
         from .approval import leave_of_request
@@ -179,6 +226,15 @@ class SettingsForm(FlaskForm):
     exam_windows = TextAreaField(_l("Exam periods"),
                                  description=_l("One per line: first day,last day "
                                                 "(YYYY-MM-DD)."))
+    parent_message_exit = TextAreaField(_l("Message to the parents: out through the gate"),
+                                        validators=[Length(max=500)])
+    parent_message_return = TextAreaField(_l("Message to the parents: back at school"),
+                                          validators=[Length(max=500)])
+    parent_message_overdue = TextAreaField(
+        _l("Message to the parents: not back by the end of the leave"),
+        validators=[Length(max=500)])
+    parent_message_truancy = TextAreaField(_l("Message to the parents: counted as truancy"),
+                                           validators=[Length(max=500)])
     submit = SubmitField(_l("Save"))
 
     NUMBERS = {"monitor_max_periods": int, "class_teacher_max_days": float,

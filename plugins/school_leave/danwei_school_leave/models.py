@@ -65,6 +65,13 @@ class Leave(db.Model):
     #: Who filled in the form: the student, or the monitor for them (with ``proxy_reason``).
     applicant_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
     proxy_reason: Mapped[str] = mapped_column(db.Text, default="")
+    #: In which capacity someone else filed it: ``classmate`` (the monitor's proxy, line 25),
+    #: ``class_teacher`` (boarders without a phone), ``student_affairs`` (an emergency).
+    filed_as: Mapped[str] = mapped_column(db.String(32), default="")
+    #: The student-affairs office's emergency override of the advance-notice rules (lines 29,
+    #: 31): why, and who granted it. Audited, shown on the slip and in the reports.
+    emergency_reason: Mapped[str] = mapped_column(db.Text, default="")
+    emergency_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
     #: Set on an extension: the leave it extends (line 21).
     extends_id: Mapped[int | None] = mapped_column(
         db.ForeignKey("school_leave_leaves.id"), index=True
@@ -96,6 +103,11 @@ class Leave(db.Model):
     returned_at: Mapped[datetime | None]
     return_recorded_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
 
+    #: Morning-exercise leave (line 35): the class teacher's review at morning reading, recorded
+    #: after the leave is already valid.
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+
     #: Set by the overdue job (line 21).
     overdue_at: Mapped[datetime | None]
     truancy: Mapped[bool] = mapped_column(default=False, index=True)
@@ -105,6 +117,8 @@ class Leave(db.Model):
     applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
     exit_recorded_by: Mapped[User | None] = relationship(foreign_keys=[exit_recorded_by_id])
     return_recorded_by: Mapped[User | None] = relationship(foreign_keys=[return_recorded_by_id])
+    emergency_by: Mapped[User | None] = relationship(foreign_keys=[emergency_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     extends: Mapped[Leave | None] = relationship(remote_side=[id], back_populates="extensions")
     extensions: Mapped[list[Leave]] = relationship(
         back_populates="extends", order_by="Leave.id"
@@ -117,6 +131,10 @@ class Leave(db.Model):
     @property
     def is_proxy(self) -> bool:
         return self.applicant_id != self.student_id
+
+    @property
+    def is_emergency(self) -> bool:
+        return bool(self.emergency_reason)
 
     @property
     def root(self) -> Leave:

@@ -134,6 +134,24 @@ class School:
             "phone": "13900001111", "answered_by": "Mother", "note": "Asked in advance",
         })
 
+    def earlier_call(self, student="student", hours=13, who="teacher"):
+        """A parent's call that the class teacher recorded *hours* ago (at the time): the form
+        refuses a back-dated call, and the suite cannot move the clock, so it is written as
+        the form wrote it back then."""
+        from core.api import to_utc
+
+        from .models import INCOMING, ParentCall
+
+        moment = to_utc(local_now() - timedelta(hours=hours))
+        call = ParentCall(student_id=self.people[student].id,
+                          unit_id=self.people[student].unit_id, direction=INCOMING,
+                          called_at=moment, recorded_at=moment, phone="13900001111",
+                          answered_by="Mother", note="Asked in advance",
+                          recorded_by_id=self.people[who].id)
+        db.session.add(call)
+        db.session.commit()
+        return call
+
     # -- core's workflow panel ------------------------------------------------------------------
 
     def decide(self, who, leave, action="approve", comment="", call=True):

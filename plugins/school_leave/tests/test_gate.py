@@ -8,7 +8,7 @@ from core.api import db
 
 
 def approved_leave_out_now(school, hours=3, start_offset=-10):
-    school.record_call(called_at=local_now() - timedelta(hours=13))
+    school.earlier_call(hours=13)
     start = local_now() + timedelta(minutes=start_offset)
     leave = school.file(start=start, end=start + timedelta(hours=hours), leaving=True)
     return school.sign_all(leave)
@@ -47,7 +47,7 @@ def test_a_valid_slip_lets_the_student_out_and_back(school):
 
 
 def test_a_slip_not_fully_signed_is_invalid(school):
-    school.record_call(called_at=local_now() - timedelta(hours=13))
+    school.earlier_call(hours=13)
     start = local_now()
     leave = school.file(start=start, end=start + timedelta(hours=3), leaving=True)
     school.sign("monitor", leave)  # the class teacher has not signed yet
