@@ -16,6 +16,12 @@ DANWEI_LABEL = _l("Student leave")
 
 PLUGIN = "school_leave"
 
+#: For each tuple of integer URL arguments: SQL selecting those ids for objects of :units
+#: (the authorisation matrix and the bad-input gates fill the plugin's routes with them).
+DANWEI_URL_ARGS = {
+    ("article_id",): "SELECT id FROM school_leave_handbook_articles WHERE unit_id IN :units",
+}
+
 #: Every permission the plugin checks, with who holds it by default (see ``register_roles``).
 PERMISSIONS = {
     "school_leave.apply": _l("Apply for leave for oneself"),
@@ -39,6 +45,8 @@ PERMISSIONS = {
     "school_leave.record_return": _l("Record a student's return"),
     "school_leave.manage_timetable": _l("Edit the timetable and leave rules"),
     "school_leave.report": _l("Read leave reports"),
+    "school_leave.manage_handbook": _l("Keep the articles of the student handbook"),
+    "school_leave.discipline": _l("Record discipline decisions under the student handbook"),
 }
 
 #: The staff who sign the chain table: they see the unit's leave, parents and history.
@@ -72,7 +80,8 @@ ROLES = (
      _l("Held in a grade.")),
     ("student_affairs", _l("Student affairs office"),
      (*_SIGNER, "school_leave.report", "school_leave.manage_contacts",
-      "school_leave.manage_timetable", "school_leave.emergency"),
+      "school_leave.manage_timetable", "school_leave.emergency", "school_leave.manage_handbook",
+      "school_leave.discipline"),
      _l("Held in the school; may file an emergency leave past the advance-notice rules.")),
     ("academic_affairs", _l("Academic affairs office"),
      (*_SIGNER, "school_leave.report", "school_leave.manage_timetable"),
@@ -122,6 +131,8 @@ def menu_items():
                  icon="journal", order=102),
         MenuItem(_l("Gate"), "school_leave.gate", "school_leave.verify_slip", icon="qr-code",
                  order=103),
+        MenuItem(_l("Discipline"), "school_leave.discipline", "school_leave.view",
+                 icon="clipboard-x", order=104),
         MenuItem(_l("Timetable"), "school_leave.settings", "school_leave.manage_timetable",
                  icon="clock", order=105),
     ]

@@ -266,3 +266,38 @@ class PeriodForm(FlaskForm):
 
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("Until"), validators=[Optional()])
+
+
+#: The sanctions of a school's discipline, mildest first (中小学、中职学生处分的常见等级).
+DECISION_LABELS = {
+    "warning": _l("Warning"),
+    "serious_warning": _l("Serious warning"),
+    "demerit": _l("Demerit"),
+    "probation": _l("Probation"),
+    "expulsion": _l("Expulsion"),
+}
+
+
+class ArticleForm(FlaskForm):
+    """An article of the student handbook; saving an existing number replaces its text."""
+
+    number = StringField(_l("Article"), validators=[DataRequired(), Length(max=32)],
+                         description=_l("As the handbook numbers it, e.g. 第二十一条."))
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    text = TextAreaField(_l("Text"), validators=[Length(max=5000)])
+    submit = SubmitField(_l("Save the article"))
+
+
+class DisciplineForm(FlaskForm):
+    """A discipline decision under an article of the handbook (line 27)."""
+
+    article = SelectField(_l("Article of the handbook"), coerce=int,
+                          validators=[InputRequired()])
+    offence = TextAreaField(_l("Offence"), validators=[DataRequired(), Length(max=2000)])
+    decision = SelectField(_l("Decision"), choices=choices(DECISION_LABELS.items()),
+                           validators=[DataRequired()])
+    decided_on = DateField(_l("Date of the decision"), validators=[InputRequired()])
+    decided_by = StringField(_l("Decided by"), validators=[DataRequired(), Length(max=100)],
+                             description=_l("A person or a body, e.g. 学工处, 校长办公会."))
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Record the decision"))

@@ -6,11 +6,23 @@ the demo is made exactly as one made through the form.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from core.api import Unit, User, audit, db, notify, to_local, utcnow
+from core.api import (
+    Unit,
+    User,
+    audit,
+    db,
+    local_today,
+    notify,
+    to_local,
+    to_utc,
+    unit_ids_where,
+    utcnow,
+)
 
 # What the rules say before a leave is filed lives in .assessment, shared with the approval
 # chain (which reads it again on a resubmission); the views still ask ``leaves.preview``.
@@ -215,6 +227,26 @@ def record_return(leave: Leave, by: User, at: datetime | None = None) -> None:
           data={"late": late})
     if leave.exited_at is not None:  # the parents were told the child went out
         parents.tell(leave, parents.RETURN, leave.returned_at, effective_end(leave))
+
+
+def gate_lists(limit: int = 100) -> dict:
+    """Who is out now (due back first, overdue marked), and the approved exits of today not
+    yet used: what the guard's page, its widget and the printed list show."""
+    scope = Leave.unit_id.in_(unit_ids_where("school_leave.verify_slip"))
+    out = db.session.scalars(
+        select(Leave).where(scope, Leave.exited_at.is_not(None), Leave.returned_at.is_(None))
+        .options(joinedload(Leave.student), joinedload(Leave.unit))
+        .order_by(Leave.end_at).limit(limit)).all()
+    start = to_utc(datetime.combine(local_today(), time()))
+    today = db.session.scalars(
+        select(Leave).where(scope, Leave.status == APPROVED, Leave.leaving_campus.is_(True),
+                            Leave.extends_id.is_(None), Leave.exited_at.is_(None),
+                            Leave.start_at < start + timedelta(days=1), Leave.end_at > start)
+        .options(joinedload(Leave.student), joinedload(Leave.unit))
+        .order_by(Leave.start_at).limit(limit)).all()
+    due = {leave.id: effective_end(leave) for leave in out}
+    return {"out": sorted(out, key=lambda leave: due[leave.id]), "due": due, "now": utcnow(),
+            "today": [leave for leave in today if exit_refusal(leave) is None]}
 
 
 def path_of(leave: Leave | int) -> str:

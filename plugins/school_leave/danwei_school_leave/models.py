@@ -230,3 +230,56 @@ class Reconciliation(db.Model):
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     signed_by: Mapped[User] = relationship()
+
+
+class HandbookArticle(db.Model):
+    """An article of the student handbook (学生手册) that discipline refers to (line 27).
+
+    The school's own text, kept as data the student-affairs office edits; an article that is
+    no longer in force is retired (``active``), never deleted, so past decisions keep it.
+    """
+
+    __tablename__ = "school_leave_handbook_articles"
+    __table_args__ = (db.UniqueConstraint("unit_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The school whose handbook it is.
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    #: As the handbook numbers it, e.g. "第二十一条".
+    number: Mapped[str] = mapped_column(db.String(32))
+    title: Mapped[str] = mapped_column(db.String(200))
+    text: Mapped[str] = mapped_column(db.Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class DisciplineRecord(db.Model):
+    """A discipline decision about a student under an article of the handbook (line 27)."""
+
+    __tablename__ = "school_leave_discipline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The student's class, so the records are scoped like the leave.
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    student_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"), index=True)
+    #: (The constraint is named by hand: the generated name is longer than PostgreSQL's 63.)
+    article_id: Mapped[int] = mapped_column(
+        db.ForeignKey("school_leave_handbook_articles.id",
+                      name="fk_school_leave_discipline_article_id"), index=True)
+    #: What the student did ("truancy on 3 and 4 November, 6 periods").
+    offence: Mapped[str] = mapped_column(db.Text)
+    #: One of :data:`forms.DECISIONS` (警告 … 开除学籍).
+    decision: Mapped[str] = mapped_column(db.String(32))
+    decided_on: Mapped[date] = mapped_column(index=True)
+    #: Who decided: a person or a body ("学工处", "校长办公会").
+    decided_by: Mapped[str] = mapped_column(db.String(100))
+    note: Mapped[str] = mapped_column(db.Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    student: Mapped[User] = relationship(foreign_keys=[student_id])
+    article: Mapped[HandbookArticle] = relationship()
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])

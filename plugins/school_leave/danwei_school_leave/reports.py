@@ -32,7 +32,7 @@ from core.api import (
     utcnow,
 )
 
-from . import approval, school
+from . import approval, attendance, school
 from .people import FILED_AS
 from .forms import LEAVE_TYPE_LABELS, STATUS_LABELS
 from .i18n import lazy_gettext as _l
@@ -214,6 +214,15 @@ def reports() -> list[Report]:
                "school_leave.report", frequent, order=101),
         Report("school_leave.pending", _l("Leave waiting for signatures"),
                "school_leave.report", pending, periods=(), order=102),
+        Report("school_leave.attendance", _l("Attendance by student"),
+               "school_leave.report", attendance.by_student,
+               description=_l("Late, left early and absent from the class log; absences no "
+                              "leave covers, and leave not returned from, as truancy."),
+               order=104),
+        Report("school_leave.attendance_monthly", _l("Monthly class attendance"),
+               "school_leave.report", attendance.monthly, periods=("month",),
+               description=_l("The attendance table a school submits each month, per class."),
+               order=105),
         Report("school_leave.register", _l("Leave register"),
                "school_leave.report", register,
                description=_l("Every leave of the period, one row each, for the archive."),
@@ -269,8 +278,17 @@ def _by_type_chart():
                  [Series(str(_l("Leave")), [rows.get(t, 0) for t in LEAVE_TYPE_LABELS])])
 
 
+def _gate_card():
+    from .leaves import gate_lists
+
+    return render_template("school_leave/widget_gate.html", **gate_lists(limit=20))
+
+
 def widgets() -> list[Widget]:
     return [
+        # The guard's home page is the gate: the scanner, who is out and due back (point 7).
+        Widget("school_leave.gate", _l("Gate"), _gate_card,
+               permission="school_leave.verify_slip", order=99, width=12),
         Widget("school_leave.waiting", _l("Leave to sign"), _waiting_card,
                permission="school_leave.approve", order=100, width=4),
         Widget("school_leave.today", _l("Student leave today"), _today_card,

@@ -34,6 +34,7 @@ from ..forms import ContactForm, ParentCallForm
 from ..i18n import lazy_gettext as _l
 from ..models import INCOMING, Contact, Leave, ParentCall
 from . import bp
+from .discipline import records_of
 
 
 def _student_or_404(student_id: int, permission: str) -> User:
@@ -108,6 +109,8 @@ def student(student_id: int):
         may_call=can("school_leave.record_call", student.unit),
         may_file_for=can("school_leave.file_for_student", student.unit),
         may_emergency=can("school_leave.emergency", student.unit),
+        may_discipline=can("school_leave.discipline", student.unit),
+        discipline=records_of(student) if private else [],
     ), 200 if not form.errors else 422
 
 
