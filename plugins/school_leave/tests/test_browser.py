@@ -94,7 +94,7 @@ def test_one_leave_from_application_to_return(page, live_server, school, log_in,
     page.get_by_test_id("record-exit").click()
     assert "Exit recorded" in page.locator(".alert-success").inner_text()
     page.goto("/school_leave/gate")
-    assert "Student" in page.locator("main table").inner_text()
+    assert "Student" in page.get_by_test_id("out-list").inner_text()
     page.goto(check_url)
     page.get_by_test_id("record-return").click()
     assert "Return recorded" in page.locator(".alert-success").inner_text()
