@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import load  # noqa: E402
+from bench import load, production  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "results.md"
@@ -365,6 +365,8 @@ def main() -> None:
         say(f"export of {year} ({count:,} leaves)…")
         figures["export"] = export_timing(server, full, year)
         say(f"  {figures['export']}")
+    figures["export_task"] = production.export_task_timing(FULL, full, year, say=say)
+    figures["two_servers"] = production.two_servers(FULL, full, users=args.users, say=say)
     figures["verdicts"] = verdicts(figures)
     text = write(figures)
     RESULTS.write_text(text, "utf-8")

@@ -198,7 +198,8 @@ def register(ctx):
                        DataColumn("late", str(_l("Overdue or truancy"))),
                        DataColumn("filed_by", str(_l("Filed by"))),
                        DataColumn("emergency", str(_l("Emergency override")))),
-                      rows(), title=str(_l("Leave register")), id="register")]
+                      rows(), title=str(_l("Leave register")), id="register",
+                      count=query)]  # a county's year goes to the background
 
 
 def reports() -> list[Report]:
