@@ -21,15 +21,10 @@ DANWEI_URL_ARGS = {
     ("student_id",): "SELECT student_id FROM school_leave_contacts WHERE unit_id IN :units",
     ("student_id", "contact_id"): "SELECT student_id, id FROM school_leave_contacts "
                                   "WHERE unit_id IN :units",
+    ("article_id",): "SELECT id FROM school_leave_handbook_articles WHERE unit_id IN :units",
 }
 
 PLUGIN = "school_leave"
-
-#: For each tuple of integer URL arguments: SQL selecting those ids for objects of :units
-#: (the authorisation matrix and the bad-input gates fill the plugin's routes with them).
-DANWEI_URL_ARGS = {
-    ("article_id",): "SELECT id FROM school_leave_handbook_articles WHERE unit_id IN :units",
-}
 
 #: Every permission the plugin checks, with who holds it by default (see ``register_roles``).
 PERMISSIONS = {
