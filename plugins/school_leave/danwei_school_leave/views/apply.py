@@ -236,6 +236,7 @@ def detail(leave_id: int):
         contacts=people.contacts_of(leave.student) if private else [],
         can_extend=_may_extend(leave),
         can_return=_may_record_return(leave), can_edit=_may_edit(leave),
+        can_review=leaves.may_review(leave, current_user),
     )
 
 
@@ -356,4 +357,17 @@ def record_return(leave_id: int):
     leaves.record_return(leave, current_user._get_current_object())
     db.session.commit()
     flash(_l("The return was recorded."), "success")
+    return redirect(url_for("school_leave.detail", leave_id=leave.id))
+
+
+@bp.route("/leave/<int:leave_id>/review", methods=["POST"])
+@permission_required("school_leave.approve")
+def review(leave_id: int):
+    """The class teacher records the review of a morning-exercise slip (line 35)."""
+    leave = _leave_or_404(leave_id)
+    if not leaves.may_review(leave, current_user):
+        abort(404)
+    leaves.record_review(leave, current_user._get_current_object())
+    db.session.commit()
+    flash(_l("The review was recorded."), "success")
     return redirect(url_for("school_leave.detail", leave_id=leave.id))
