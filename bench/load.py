@@ -242,9 +242,12 @@ def run_phase(page: str, mode: str, clients: list[Client], step: Step, seconds: 
 # -- the pages ---------------------------------------------------------------------------------
 
 
-def school_day(n: int) -> date:
-    """The *n*-th weekday from 30 days from now: far enough not to disturb the data."""
+def school_day(n: int, after: date | None = None) -> date:
+    """The *n*-th weekday from 30 days from now (or after *after*, the last day an earlier
+    run filed leave on): far enough not to disturb the data, never a day already taken."""
     day = date.today() + timedelta(days=30)
+    if after is not None and after >= day:
+        day = after + timedelta(days=1)
     while day.weekday() >= 5:
         day += timedelta(days=1)
     for _ in range(n):
@@ -260,6 +263,8 @@ class Pages:
     def __init__(self, base: str, manifest: dict):
         self.base, self.m = base, manifest
         self.filed: list[str] = []
+        after = manifest.get("apply_after")
+        self.apply_after = date.fromisoformat(after) if after else None
         self.filed_lock = threading.Lock()
 
     def clients(self, role: str, count: int) -> list[Client]:
@@ -296,7 +301,7 @@ class Pages:
         def step(client: Client, n: int) -> Sample:
             status, _, page, _ = client.get("/school_leave/apply")
             token = hidden_inputs(page.decode()).get("csrf_token", "")
-            day = school_day(n)
+            day = school_day(n, self.apply_after)
             status, response, _, seconds = client.post("/school_leave/apply", {
                 "csrf_token": token, "leave_type": "sick",
                 "start": f"{day:%Y-%m-%d}T08:00", "end": f"{day:%Y-%m-%d}T09:40",

@@ -29,7 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -316,6 +316,19 @@ def report_timing(server: Server, manifest: dict, runs: int = 10) -> dict:
             "max_s": round(times[-1], 3), "queries": queries}
 
 
+def apply_after(name: str, manifest: dict) -> str | None:
+    """The last day the manifest's applying student has leave on (an earlier run's)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url(name))
+    with engine.connect() as conn:
+        last = conn.execute(text(
+            "SELECT max(l.end_at) FROM school_leave_leaves l JOIN users u ON u.id = l.student_id "
+            "WHERE u.username = :name"), {"name": manifest["accounts"]["student"]}).scalar()
+    engine.dispose()
+    return (last + timedelta(days=1)).date().isoformat() if last else None
+
+
 def export_year(name: str, target: int = 100_000) -> tuple[int, int]:
     """The calendar year whose leave count in the county is nearest *target*: (year, rows)."""
     from sqlalchemy import create_engine, text
@@ -530,6 +543,7 @@ def main() -> None:
         say("SQL statements per page, full data…")
         figures["queries_full"] = load.probe(server.url, full)
         say("load…")
+        full["apply_after"] = apply_after(full_name, full)
         pg = PostgresCPU(full_name)
         figures["load"] = load.measure(server.url, full, args.users, args.seconds,
                                        args.seconds / 2, say=say,

@@ -261,11 +261,16 @@ def _by_type_chart():
 
 def widgets() -> list[Widget]:
     return [
+        # Kept across requests until a leave or the workflow changes (core.api.Widget); who
+        # is out or overdue *now* moves with the clock too: at most a minute late.
         Widget("school_leave.waiting", _l("Leave to sign"), _waiting_card,
-               permission="school_leave.approve", order=100, width=4),
+               permission="school_leave.approve", order=100, width=4,
+               invalidated_by=("school_leave", "workflow")),
         Widget("school_leave.today", _l("Student leave today"), _today_card,
-               permission="school_leave.view", order=101, width=4),
+               permission="school_leave.view", order=101, width=4,
+               invalidated_by=("school_leave", "workflow"), cache_seconds=60),
         chart_widget("school_leave.by_type", _l("Leave this month"), _by_type_chart,
-                     permission="school_leave.view", order=102, width=4),
+                     permission="school_leave.view", order=102, width=4,
+                     invalidated_by=("school_leave", "workflow")),
     ]
 

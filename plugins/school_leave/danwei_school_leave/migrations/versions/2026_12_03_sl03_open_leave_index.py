@@ -1,0 +1,30 @@
+"""school_leave: a partial index on open approved leave, for "on leave now"
+
+Revision ID: sl03
+Revises: sl02
+Create Date: 2026-12-03
+
+The principal's dashboard counts approved leave not yet back whose time covers now. With only
+(unit_id, status, start_at) PostgreSQL combined two bitmaps for each of the school's 64 units
+(3.7–6.7 ms on 500,000 leaves); this index holds only approved leave not yet back, by unit and
+end, so "ends after now" reads just the leave still running (0.75 ms, issue 14).
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "sl03"
+down_revision = "sl02"
+branch_labels = None
+depends_on = None
+
+TABLE = "school_leave_leaves"
+OPEN = "status = 'approved' AND returned_at IS NULL"
+
+
+def upgrade():
+    op.create_index("ix_school_leave_leaves_open", TABLE, ["unit_id", "end_at"],
+                    postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
+
+
+def downgrade():
+    op.drop_index("ix_school_leave_leaves_open", TABLE)
