@@ -153,7 +153,16 @@ def generate_plugins(name: str, small: bool, manifest: Path) -> None:
 # -- the server --------------------------------------------------------------------------------
 
 
+#: The cache across requests the server uses (``--cache``): Redis, as in production, or
+#: per process.
+CACHE = {"backend": "redis"}
+
+
 def environment(name: str) -> dict:
+    cache = ({"DANWEI_CACHE_BACKEND": "redis",
+              "DANWEI_CACHE_REDIS_URL": "redis://127.0.0.1:6379/15",
+              "DANWEI_CACHE_KEY_PREFIX": f"danwei-bench:{name}:{os.getpid()}:"}
+             if CACHE["backend"] == "redis" else {"DANWEI_CACHE_BACKEND": CACHE["backend"]})
     return {
         **os.environ,
         "DANWEI_ENV": "production",
@@ -166,6 +175,7 @@ def environment(name: str) -> dict:
         "DANWEI_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
         "DANWEI_LOGIN_RATE_LIMIT": "10000 per minute",
         "DANWEI_LOGIN_ACCOUNT_RATE_LIMIT": "10000 per minute",
+        **cache,
     }
 
 
@@ -496,6 +506,17 @@ def verdicts(figures: dict) -> list[str]:
     ]
 
 
+def forget_cache() -> None:
+    """Delete this run's keys from the bench's Redis (the generations never expire)."""
+    if CACHE["backend"] != "redis":
+        return
+    import redis
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    for key in client.scan_iter(match=f"danwei-bench:*:{os.getpid()}:*"):
+        client.delete(key)
+
+
 def update_readme(summary: str) -> None:
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
     text = README.read_text("utf-8")
@@ -519,7 +540,11 @@ def main() -> None:
                         help="measure the small database only (to iterate); the figures go to "
                              "bench/out/results-small.md, not to the README")
     parser.add_argument("--port", type=int, default=8100)
+    parser.add_argument("--cache", choices=("redis", "simple", "null"), default="redis",
+                        help="the cache across requests: Redis as in production (default), "
+                             "per process, or none")
     args = parser.parse_args()
+    CACHE["backend"] = args.cache
     OUT.mkdir(parents=True, exist_ok=True)
 
     small = prepare(SMALL, small=True, reuse=args.reuse)
@@ -529,7 +554,8 @@ def main() -> None:
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} "
                    f"{platform.python_version()}",
-        "server": f"{args.workers} workers × {args.threads} threads (gthread)",
+        "server": f"{args.workers} workers × {args.threads} threads (gthread), cache "
+                  f"{args.cache}",
         "data": ", ".join(f"{full['counts'][k]:,} {label}" for k, label in DATA_SHOWN),
         "plugin_counts": full.get("plugin_counts", {}),
     }
@@ -556,6 +582,7 @@ def main() -> None:
         say(f"export of {year} ({count:,} leaves)…")
         figures["export"] = export_timing(server, full, year)
         say(f"  {figures['export']}")
+    forget_cache()
     figures["verdicts"] = verdicts(figures)
     text = write(figures)
     if args.small_only:

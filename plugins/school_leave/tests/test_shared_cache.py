@@ -18,9 +18,8 @@ import uuid
 import pytest
 from danwei_school_leave.testing import at, monday
 
-from core import roles, units, users
-from core.extensions import db
-from core.testing import TEST_PASSWORD, queries_of
+from core.api import assign_role, db
+from core.testing import queries_of
 
 DAY = monday()
 
@@ -67,11 +66,11 @@ def test_a_role_given_or_taken_shows_in_the_next_menu(school):
     proves_cached(student)
     assert 'href="/school_leave/gate"' not in student.get("/").text
 
-    given = roles.assign(school["student"], "school_leave.gate_guard", school.units["s"])
+    given = assign_role(school["student"], "school_leave.gate_guard", school.units["s"])
     db.session.commit()
     assert 'href="/school_leave/gate"' in student.get("/").text
 
-    roles.revoke(given)
+    db.session.delete(given)
     db.session.commit()
     assert 'href="/school_leave/gate"' not in student.get("/").text
 
@@ -91,18 +90,22 @@ def test_disabling_and_enabling_the_plugin_shows_in_the_next_page(school, enable
     assert 'href="/school_leave/mine"' in student.get("/").text
 
 
-def redis_url() -> str | None:
-    url = os.environ.get("DANWEI_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+#: Redis for the test across processes; the keys of this run have a prefix of their own.
+REDIS = os.environ.get("DANWEI_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+PREFIX = f"danwei-test-{uuid.uuid4().hex}:"
+
+
+def redis_up() -> bool:
     try:
         import redis
 
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
     except Exception:  # noqa: BLE001 - no Redis here: the test says so and is skipped
-        return None
-    return url
+        return False
+    return True
 
 
-#: Run in another process: the change of a role, committed through the ORM.
+#: Run in another process: a role given or taken, committed through the ORM.
 OTHER_PROCESS = """
 import json, sys
 from core import create_app, roles
@@ -125,53 +128,33 @@ with app.app_context():
 
 
 @pytest.fixture
-def redis_cache():
-    url = redis_url()
-    if url is None:
-        pytest.skip("no Redis on 127.0.0.1:6379 (DANWEI_TEST_REDIS_URL)")
-    prefix = f"danwei-test-{uuid.uuid4().hex}:"
-    yield {"CACHE_BACKEND": "redis", "CACHE_REDIS_URL": url, "CACHE_KEY_PREFIX": prefix}
+def clean_redis():
+    if not redis_up():
+        pytest.skip(f"no Redis at {REDIS} (DANWEI_TEST_REDIS_URL)")
+    yield
     import redis
 
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(match=prefix + "*"):
+    client = redis.Redis.from_url(REDIS)
+    for key in client.scan_iter(match=PREFIX + "*"):
         client.delete(key)
 
 
-def test_a_change_made_in_another_process_shows_in_the_next_page(make_app, redis_cache,
+@pytest.mark.danwei_config(SERVER_TIMING=True, CACHE_BACKEND="redis", CACHE_REDIS_URL=REDIS,
+                           CACHE_KEY_PREFIX=PREFIX)
+def test_a_change_made_in_another_process_shows_in_the_next_page(clean_redis, school,
                                                                   tmp_path):
     """Two processes share the Redis cache: a role given in one shows in the other's pages."""
-    from danwei_school_leave.testing import make_school
-
-    def create_unit(code, name=None, kind="unit", parent=None):
-        unit = units.create_unit(code, name or code, kind, parent)
-        db.session.commit()
-        return unit
-
-    def create_user(username=None, unit=None, roles=(), name=None, password=TEST_PASSWORD,
-                    **fields):
-        user = users.create_user(username, name or username, password, unit, **fields)
-        for role, where in roles:
-            globals()["roles"].assign(user, role, where)
-        db.session.commit()
-        return user
-
-    app = make_app(SERVER_TIMING=True, **redis_cache)
-    with app.app_context():
-        school = make_school(app, db, create_unit, create_user,
-                             lambda unit: units.set_plugin_state("school_leave", unit, True),
-                             TEST_PASSWORD)
-        db.session.commit()
-        student = school.client("student")
-        proves_cached(student)
-        assert 'href="/school_leave/gate"' not in student.get("/").text
-        config = {**{k: v for k, v in app.config.items() if k in (
-            "DATABASE_URL", "SECRET_KEY", "TESTING", "UPLOAD_DIR", "CACHE_BACKEND",
-            "CACHE_REDIS_URL", "CACHE_KEY_PREFIX", "RUN_JOBS_IN_PROCESS", "TASKS_BACKEND",
-            "RUN_TASKS_IN_PROCESS", "RATELIMIT_ENABLED")},
-            "user_id": school["student"].id, "unit_id": school.units["s"].id}
-        for give, shown in ((True, True), (False, False)):
-            subprocess.run([sys.executable, "-c", OTHER_PROCESS,
-                            json.dumps({**config, "give": give})], check=True,
-                           cwd=str(tmp_path), env=os.environ.copy(), timeout=120)
-            assert ('href="/school_leave/gate"' in student.get("/").text) is shown
+    app = school.app
+    student = school.client("student")
+    proves_cached(student)
+    assert 'href="/school_leave/gate"' not in student.get("/").text
+    config = {**{k: v for k, v in app.config.items() if k in (
+        "DATABASE_URL", "SECRET_KEY", "TESTING", "UPLOAD_DIR", "CACHE_BACKEND",
+        "CACHE_REDIS_URL", "CACHE_KEY_PREFIX", "RUN_JOBS_IN_PROCESS", "TASKS_BACKEND",
+        "RUN_TASKS_IN_PROCESS", "RATELIMIT_ENABLED")},
+        "user_id": school["student"].id, "unit_id": school.units["s"].id}
+    for give, shown in ((True, True), (False, False)):
+        subprocess.run([sys.executable, "-c", OTHER_PROCESS,
+                        json.dumps({**config, "give": give})], check=True,
+                       cwd=str(tmp_path), env=os.environ.copy(), timeout=120)
+        assert ('href="/school_leave/gate"' in student.get("/").text) is shown
