@@ -193,8 +193,10 @@ def remember(key: tuple, topics: Iterable[str], compute: Callable[[], Any],
         return compute()
     if stored is not None:
         return stored[0]
+    keep = request_cache("cache keep")
+    keep.pop("no", None)
     value = compute()
-    if value is None:
+    if value is None or keep.pop("no", None):
         return value
     try:
         shared.cache.set("v:" + digest, (value,), timeout=timeout)
@@ -214,6 +216,12 @@ def _unsettled(topics: tuple[str, ...]) -> bool:
     for obj in (*session.new, *session.dirty, *session.deleted):
         changed |= _topics_of_object(obj, False)
     return bool(changed) and not changed.isdisjoint(topics)
+
+
+def do_not_keep() -> None:
+    """Called within a :func:`remember` computation: its value is used, not kept (a plugin
+    failed while computing it, and the next request should try again)."""
+    request_cache("cache keep")["no"] = True
 
 
 def topic_of(table: str, module: str = "") -> str:

@@ -160,11 +160,16 @@ def cached_menu(user: User, unit: Unit | None) -> list:
     user-dependent value depends on)."""
     if unit is None:
         return []
-    topics = (*cache.user_topics(user.id), "workflow", "notifications", *plugin_host().loaded)
+    host = plugin_host()
+    topics = (*cache.user_topics(user.id), "workflow", "notifications", *host.loaded)
 
     def entries() -> list:
+        failures = sum(e.count for e in host.errors)
         # The labels in the language of the key, so that the entries pickle.
-        return [replace(item, label=str(item.label)) for item in menu_for(user, unit)]
+        found = [replace(item, label=str(item.label)) for item in menu_for(user, unit)]
+        if sum(e.count for e in host.errors) != failures:  # a plugin failed: ask it again
+            cache.do_not_keep()
+        return found
 
     return cache.remember(("menu", user.id, unit.id, str(get_locale())), topics, entries)
 
