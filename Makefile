@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PLUGINS := $(wildcard plugins/*)
+# The plugin docs/tutorial.md builds: installed and tested like the bundled ones (so a wrong
+# example fails `make test`), translated by the same loops, but not shipped (`make wheels`).
+TUTORIAL := docs/tutorial/visitors
 # PostgreSQL used by `make test` (the suite also runs on SQLite).
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
@@ -13,7 +16,7 @@ $(BIN)/activate:
 	$(BIN)/pip install --upgrade pip
 
 install: $(BIN)/activate deps
-	$(BIN)/pip install -e '.[test]' $(foreach p,$(PLUGINS),-e $(p))
+	$(BIN)/pip install -e '.[test]' $(foreach p,$(PLUGINS) $(TUTORIAL),-e $(p))
 	npm ci --no-audit --no-fund  # Chart.js, and axe-core for the tests, pinned in package-lock.json
 	$(MAKE) translations
 
@@ -22,7 +25,7 @@ api-docs:  ## docs/api.md, the core.api reference, from the docstrings
 
 translations:
 	$(BIN)/pybabel compile -f -d core/translations
-	@for p in $(PLUGINS); do \
+	@for p in $(PLUGINS) $(TUTORIAL); do \
 	  for d in $$p/danwei_*/translations; do \
 	    [ -d $$d ] && $(BIN)/pybabel compile -f -d $$d -D danwei_$$(basename $$p); \
 	  done; \
@@ -44,7 +47,7 @@ EXTRACT = extract -F babel.cfg -k _l -k lazy_gettext -k gettext -k ngettext:1,2 
 messages:
 	$(BIN)/pybabel $(EXTRACT) -o core/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -l zh_CN -i core/translations/messages.pot -d core/translations
-	@for p in $(PLUGINS); do \
+	@for p in $(PLUGINS) $(TUTORIAL); do \
 	  n=$$(basename $$p); d=$$p/danwei_$$n/translations; \
 	  [ -f $$p/babel.cfg ] && [ -d $$p/danwei_$$n ] || continue; mkdir -p $$d; \
 	  (cd $$p && $(CURDIR)/$(BIN)/pybabel $(EXTRACT) -o danwei_$$n/translations/danwei_$$n.pot .) || exit 1; \
@@ -108,4 +111,4 @@ bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) *.egg-info plugins/*/*.egg-info $(BUILD_DIRS) dist
+	rm -rf $(VENV) *.egg-info plugins/*/*.egg-info $(TUTORIAL)/*.egg-info $(BUILD_DIRS) dist

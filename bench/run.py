@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import load  # noqa: E402
+from bench import load, production  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "results.md"
@@ -582,6 +582,9 @@ def main() -> None:
         say(f"export of {year} ({count:,} leaves)…")
         figures["export"] = export_timing(server, full, year)
         say(f"  {figures['export']}")
+    if not args.small_only:  # bench/production.py: the production issue's rows
+        figures["export_task"] = production.export_task_timing(FULL, full, year, say=say)
+        figures["two_servers"] = production.two_servers(FULL, full, users=args.users, say=say)
     forget_cache()
     figures["verdicts"] = verdicts(figures)
     text = write(figures)

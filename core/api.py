@@ -2,7 +2,7 @@
 
 Plugins import from here and from :mod:`core.hookspecs` only; an import-linter contract in the
 test suite enforces it. Names here are stable within a major contract version. They are grouped
-as the documentation (``docs/plugins.md``) presents them.
+as the documentation (``docs/guide.md``) presents them.
 """
 
 from flask import g

@@ -6,6 +6,7 @@ from the plugin host, its project folder (``babel.cfg``) is the package's parent
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +41,11 @@ def extract(name: str, pot: Path) -> Path:
     mapping = project / "babel.cfg"
     if not mapping.is_file():
         raise LookupError(f"{mapping} is missing; is {project} the plugin's source folder?")
-    _pybabel("extract", "-F", str(mapping), *KEYWORDS, "--ignore-dirs", ".* _* node_modules",
-             "-o", str(pot), str(project))
+    # From the project folder, as ``make messages`` does: the catalogue's comments then name
+    # files relative to it, not this machine's paths.
+    with contextlib.chdir(project):
+        _pybabel("extract", "-F", "babel.cfg", *KEYWORDS, "--ignore-dirs",
+                 ".* _* node_modules", "-o", str(pot.absolute()), ".")
     return pot
 
 
@@ -51,6 +55,7 @@ def update_messages(name: str) -> Path:
     package = package_of(name)
     domain = package.name
     translations = package / "translations"
+    translations.mkdir(exist_ok=True)  # a plugin's first run: nothing translated yet
     pot = extract(name, translations / f"{domain}.pot")
     po = translations / LOCALE / "LC_MESSAGES" / f"{domain}.po"
     if po.is_file():

@@ -3,7 +3,7 @@
 Every hook is called with keyword arguments; an implementation takes only the arguments it
 uses. ``register_*`` hooks are called once at start-up; ``*_items`` and ``*_widgets`` hooks on
 each request, only for plugins enabled in the current unit; ``on_*`` hooks when something
-happens. Each is documented, with an example, in ``docs/plugins.md``.
+happens. Each is documented, with an example, in ``docs/hooks.md``.
 
 A plugin declares the contract versions it supports in ``DANWEI_CONTRACT``
 (e.g. ``">=1.0,<2"``) and is refused outside that range.

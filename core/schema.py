@@ -38,7 +38,7 @@ def migration_sources() -> list[tuple[str, Path]]:
 def _config(name: str, folder: Path, connection) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(folder))
-    # Dated file names, as the migration rules in docs/plugins.md ask.
+    # Dated file names, as the migration rules in docs/guide.md ask.
     cfg.set_main_option("file_template",
                         "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
     cfg.attributes["connection"] = connection

@@ -10,8 +10,11 @@
 gives the plugin's test suite what core runs on its bundled plugins: migrations up, down and
 up again on a fresh database, its models against its migrations, its translations complete,
 every URL argument of its routes declared, the authorization matrix over its routes (ids of
-another organisation's objects are never served), and junk posted to every form of it. The
-methods use the fixtures of core's pytest plugin (:mod:`core.testing`).
+another organisation's objects are never served), junk posted to every form of it, and its
+pages in a real browser (every HTML page of its routes, as each of its demo accounts, on a
+desktop and a phone: no console error, and axe-core's WCAG 2.1 A/AA check of
+:mod:`core.testing_browser`; marked ``browser``, skipped without Chromium unless ``CI`` is set).
+The methods use the fixtures of core's pytest plugin (:mod:`core.testing`).
 
 A plugin declares its URL arguments' scope in ``DANWEI_URL_ARGS``: for each tuple of integer
 argument names its routes take, SQL selecting those ids for objects of the units ``:units``
@@ -33,14 +36,24 @@ DEMO_PASSWORD = "danwei2026"
 FOREIGN = "Foreign "
 
 
+def url_args_of(app, plugin: str) -> dict[tuple[str, ...], str]:
+    """One loaded plugin's ``DANWEI_URL_ARGS`` (empty when it declares none)."""
+    module = app.extensions["danwei"].plugins[plugin].module
+    return {tuple(k): v for k, v in (getattr(module, "DANWEI_URL_ARGS", None) or {}).items()}
+
+
 def url_args(app) -> dict[tuple[str, ...], str]:
-    """Every loaded plugin's ``DANWEI_URL_ARGS``, merged."""
-    host = app.extensions["danwei"]
+    """Every loaded plugin's ``DANWEI_URL_ARGS``, merged (where two plugins declare the same
+    names, the later one by name wins: look a plugin's own routes up in :func:`url_args_of`)."""
     found: dict[tuple[str, ...], str] = {}
-    for name in host.loaded:
-        module = host.plugins[name].module
-        found.update({tuple(k): v for k, v in getattr(module, "DANWEI_URL_ARGS", {}).items()})
+    for name in app.extensions["danwei"].loaded:
+        found.update(url_args_of(app, name))
     return found
+
+
+def _declarations(app, plugin: str) -> dict[tuple[str, ...], str]:
+    """What fills *plugin*'s routes: its own declarations over everyone's."""
+    return {**url_args(app), **url_args_of(app, plugin)}
 
 
 def rules_of(app, plugin: str, method: str = "GET"):
@@ -121,7 +134,7 @@ class PluginGates:
         assert untranslated(self.plugin) == [], "run `danwei messages` and translate"
 
     def test_url_arguments_declared(self, app):
-        declared = url_args(app)
+        declared = _declarations(app, self.plugin)
         unknown = sorted({rule.rule for rule in rules_of(app, self.plugin, "GET")
                           + rules_of(app, self.plugin, "POST")
                           if int_args(rule) and _declared(declared, int_args(rule)) is None})
@@ -139,7 +152,7 @@ class PluginGates:
         db.session.commit()
         accounts = [a for plugin, a in load_demo() if plugin == self.plugin]
         foreign = list(db.session.scalars(select(Unit.id).where(Unit.code.like("xf-%"))))
-        declared = url_args(app)
+        declared = _declarations(app, self.plugin)
         adapter = app.url_map.bind("localhost")
         served, tried = [], 0
         for account in accounts:
@@ -181,3 +194,44 @@ class PluginGates:
                     crashed.append(f"POST {url} {junk[:20]!r}: {response.status_code}")
                 db.session.rollback()
         assert not crashed, "\n".join(crashed)
+
+    def test_pages_in_a_browser(self, app, db, page, phone, log_in, console_errors,
+                                accessibility):
+        """Every HTML page of the plugin, as each of its demo accounts, in Chromium on a
+        desktop and on a phone: it loads, logs no console error and passes axe-core."""
+        from .demo import load_demo
+        from .models import Unit
+
+        accounts = [a for plugin, a in load_demo() if plugin == self.plugin]
+        assert accounts, "the plugin's demo_data returns no account to try"
+        units = list(db.session.scalars(select(Unit.id)))
+        declared = _declarations(app, self.plugin)
+        adapter = app.url_map.bind("localhost")
+        shown = []
+        for account in accounts:
+            for screen in (page, phone):
+                screen.context.clear_cookies()
+                log_in(screen, account.username, DEMO_PASSWORD)
+            for rule in rules_of(app, self.plugin):
+                names = int_args(rule)
+                key = _declared(declared, names) if names else ()
+                if key is None or set(rule.arguments) - set(names):
+                    continue  # undeclared (another gate fails) or text arguments
+                ids = _ids(db, declared[key], key, units) if key else {}
+                if ids is None:
+                    continue  # the demo made no such object
+                url = adapter.build(rule.endpoint, ids, method="GET")
+                # Asked first with the page's cookies: only a page (not a download, a redirect
+                # or a refusal for this account) is opened.
+                answer = page.request.get(url, max_redirects=0)
+                if answer.status != 200 or not answer.headers.get(
+                        "content-type", "").startswith("text/html"):
+                    continue
+                for screen in (page, phone):
+                    response = screen.goto(url)
+                    assert response is not None and response.status == 200, url
+                    screen.wait_for_load_state("load")
+                assert console_errors == [], console_errors
+                shown.append(f"{account.username} {url}")
+        assert shown, "no page of the plugin could be shown to its demo accounts"
+        assert len(accessibility.checked) >= len(shown)

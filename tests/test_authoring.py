@@ -137,3 +137,17 @@ def test_the_kit_refuses_undeclared_url_arguments(editable, make_app):
     gates = type("Gates", (PluginGates,), {"plugin": "au_args"})()
     with pytest.raises(AssertionError, match="DANWEI_URL_ARGS"):
         gates.test_url_arguments_declared(app)
+
+
+def test_messages_starts_the_catalogue_of_a_plugin_written_by_hand(editable, make_app):
+    """A plugin written from the tutorial has no translations folder yet; the locations in its
+    catalogue are relative to its folder, not this machine's paths."""
+    import shutil
+
+    folder = editable("au_fresh", lambda f: shutil.rmtree(f / "danwei_au_fresh/translations"))
+    app = make_app()
+    result = danwei(app, "messages", "au_fresh")
+    assert result.exit_code == 0, result.output
+    po = folder / "danwei_au_fresh/translations/zh_CN/LC_MESSAGES/danwei_au_fresh.po"
+    assert "#: danwei_au_fresh/views.py:" in po.read_text("utf-8")
+    assert str(folder) not in po.read_text("utf-8")

@@ -4,7 +4,9 @@ The world is the demo data of every installed plugin, loaded twice: the first co
 (codes ``xf-…``, user names ``xf_…``, display names ``Foreign …``) and becomes the *foreign*
 organisation, the second copy is the role holders' own. Routes come from ``app.url_map``, so a
 route added later by core or by any plugin is covered without touching this file; a URL
-argument this file does not know fails the run (add it to ``UNIT_SCOPED`` or ``GLOBAL``).
+argument this file does not know fails the run (add it to ``UNIT_SCOPED`` or ``GLOBAL``). A
+plugin's own arguments are not listed here: each plugin declares them in ``DANWEI_URL_ARGS``
+(``core.testing_kit``), so a new plugin never needs an edit of this file.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from core.access import PUBLIC, declared_access, is_static_endpoint
 FOREIGN = "Foreign "
 DEMO_PASSWORD = "danwei2026"
 
-#: Integer arguments naming an object that lives in a unit. Key: the argument names a rule
-#: takes (in this order); value: SQL selecting those ids for objects in the units ``:units``.
+#: Core's integer arguments naming an object that lives in a unit. Key: the argument names a
+#: rule takes (in this order); value: SQL selecting those ids for objects in the units
+#: ``:units``. The plugins' declarations (``DANWEI_URL_ARGS``) are added by a fixture.
 UNIT_SCOPED = {
     ("unit_id",): "SELECT id FROM units WHERE id IN :units",
     ("user_id",): "SELECT id FROM users WHERE unit_id IN :units",
@@ -35,26 +38,6 @@ UNIT_SCOPED = {
                       "JOIN users u ON u.id = n.user_id WHERE u.unit_id IN :units",
     ("run_id",): "SELECT t.id FROM task_runs t JOIN users u ON u.id = t.user_id "
                  "WHERE u.unit_id IN :units",
-    # school_leave
-    ("leave_id",): "SELECT id FROM school_leave_leaves WHERE unit_id IN :units",
-    ("entry_id",): "SELECT id FROM school_leave_log_entries WHERE unit_id IN :units",
-    ("student_id",): "SELECT student_id FROM school_leave_contacts WHERE unit_id IN :units",
-    ("student_id", "contact_id"): "SELECT student_id, id FROM school_leave_contacts "
-                                  "WHERE unit_id IN :units",
-    # property_reports
-    ("spec_id",): "SELECT id FROM property_reports_specs WHERE unit_id IN :units",
-    ("catalogue_id",): "SELECT id FROM property_reports_catalogues WHERE unit_id IN :units",
-    ("catalogue_id", "item_id"): "SELECT c.id, i.id FROM property_reports_routine_items i "
-                                 "JOIN property_reports_catalogues c ON c.id = i.catalogue_id "
-                                 "WHERE c.unit_id IN :units",
-    ("plan_id",): "SELECT id FROM property_reports_plans WHERE unit_id IN :units",
-    ("version_id",): "SELECT v.id FROM property_reports_plan_versions v "
-                     "JOIN property_reports_plans p ON p.id = v.plan_id WHERE p.unit_id IN :units",
-    ("version_id", "item_id"): "SELECT v.id, i.id FROM property_reports_plan_items i "
-                               "JOIN property_reports_plan_versions v ON v.id = i.version_id "
-                               "JOIN property_reports_plans p ON p.id = v.plan_id "
-                               "WHERE p.unit_id IN :units",
-    ("summary_id",): "SELECT id FROM property_reports_summaries WHERE unit_id IN :units",
 }
 
 #: Arguments that name nothing unit-bound (roles, holidays, plugins, formats…): one value each.
@@ -108,9 +91,12 @@ class World:
     def scalar(self, sql):
         return self.db.session.scalar(text(sql))
 
-    def ids(self, names: tuple[str, ...], units: list[int]) -> dict | None:
-        """Argument values for an object of *units* (``None`` if the demo made none)."""
-        query = text(UNIT_SCOPED[names]).bindparams(bindparam("units", expanding=True))
+    def ids(self, names: tuple[str, ...], units: list[int], rule=None) -> dict | None:
+        """Argument values for an object of *units* (``None`` if the demo made none); for a
+        plugin's *rule*, by that plugin's own declaration when it has one."""
+        own = PLUGIN_SCOPED.get(rule.endpoint.split(".")[0], {}) if rule is not None else {}
+        sql = own.get(names) or UNIT_SCOPED[names]
+        query = text(sql).bindparams(bindparam("units", expanding=True))
         row = self.db.session.execute(query, {"units": units}).first()
         return dict(zip(names, row, strict=True)) if row else None
 
@@ -121,16 +107,25 @@ class World:
         return client
 
 
+#: Each plugin's own declarations, by plugin name: two plugins may both name an argument
+#: ``item_id``, and each route is filled by its own plugin's SQL.
+PLUGIN_SCOPED: dict[str, dict[tuple[str, ...], str]] = {}
+
+
 @pytest.fixture(autouse=True)
 def declared_by_plugins(request, monkeypatch):
     """The URL arguments plugins declare (``DANWEI_URL_ARGS``), so that a new plugin needs no
     edit here."""
     if "app" not in request.fixturenames:
         return
-    from core.testing_kit import url_args
+    from core.testing_kit import url_args, url_args_of
 
-    for key, sql in url_args(request.getfixturevalue("app")).items():
-        monkeypatch.setitem(UNIT_SCOPED, key, sql)
+    app = request.getfixturevalue("app")
+    for key, sql in url_args(app).items():
+        if key not in UNIT_SCOPED:
+            monkeypatch.setitem(UNIT_SCOPED, key, sql)
+    for plugin in app.extensions["danwei"].loaded:
+        monkeypatch.setitem(PLUGIN_SCOPED, plugin, url_args_of(app, plugin))
 
 
 @pytest.fixture
@@ -214,8 +209,9 @@ def test_anonymous_visitors_are_sent_to_login(app, client):
 def test_foreign_ids_are_never_served(app, world):
     """No demo role reaches an object of the foreign organisation through any GET route."""
     rules = [rule for rule in get_rules(app) if scoped_names(rule)]
-    foreign = {rule.rule: world.ids(scoped_names(rule), world.foreign_units) for rule in rules}
-    own = {rule.rule: world.ids(scoped_names(rule), world.own_units) for rule in rules}
+    foreign = {rule.rule: world.ids(scoped_names(rule), world.foreign_units, rule)
+               for rule in rules}
+    own = {rule.rule: world.ids(scoped_names(rule), world.own_units, rule) for rule in rules}
     missing = sorted(r for r, ids in foreign.items() if ids is None)
     # The demo has no attachments, deliveries or log entries of every kind: those routes are
     # still requested, with an id that matches nothing, and must not answer 200 or 500.

@@ -46,7 +46,8 @@ SKIPPED = {"auth.logout", "auth.login", "auth.set_language", "home.switch_unit"}
 #: The only GETs that write: exporting the audit log is itself recorded in the audit log.
 AUDITED_GETS = {"admin.audit_export"}
 
-#: A realistic id for each integer URL argument (one query per argument set; last row wins).
+#: A realistic id for each of core's integer URL arguments (one query per argument set; last
+#: row wins). Plugins declare theirs (``DANWEI_URL_ARGS``); a fixture adds them.
 IDS = {
     ("unit_id",): "SELECT id FROM units WHERE code = 'demo-g1-c1'",
     ("user_id",): "SELECT id FROM users WHERE username = 'sl_student4'",
@@ -57,17 +58,6 @@ IDS = {
     ("attachment_id",): "SELECT id FROM attachments",
     ("note_id",): "SELECT id FROM notifications",
     ("delivery_id",): "SELECT id FROM notification_deliveries",
-    ("leave_id",): "SELECT id FROM school_leave_leaves",
-    ("entry_id",): "SELECT id FROM school_leave_log_entries",
-    ("student_id",): "SELECT student_id FROM school_leave_contacts",
-    ("student_id", "contact_id"): "SELECT student_id, id FROM school_leave_contacts",
-    ("spec_id",): "SELECT id FROM property_reports_specs",
-    ("catalogue_id",): "SELECT id FROM property_reports_catalogues",
-    ("catalogue_id", "item_id"): "SELECT catalogue_id, id FROM property_reports_routine_items",
-    ("plan_id",): "SELECT id FROM property_reports_plans",
-    ("version_id",): "SELECT id FROM property_reports_plan_versions",
-    ("version_id", "item_id"): "SELECT version_id, id FROM property_reports_plan_items",
-    ("summary_id",): "SELECT id FROM property_reports_summaries",
     ("run_id",): "SELECT id FROM task_runs",
 }
 TEXT_ARGS = {"name": "school_leave", "plugin": "school_leave", "key": "x", "fmt": "csv",
@@ -134,7 +124,8 @@ class World:
         names = tuple(n for n, c in rule._converters.items() if isinstance(c, IntegerConverter))
         values = {n: self.text_args[n] for n in rule.arguments if n not in names}
         if names:
-            rows = self.db.session.execute(text(IDS[names])).all()
+            own = PLUGIN_IDS.get(rule.endpoint.split(".")[0], {})
+            rows = self.db.session.execute(text(own.get(names) or IDS[names])).all()
             if not rows:
                 return None  # the demo has no such object (no attachment, no delivery)
             values.update(zip(names, rows[-1], strict=True))
@@ -147,17 +138,26 @@ class World:
         return client
 
 
+#: Each plugin's own declarations, by plugin name (two plugins may both name an ``item_id``).
+PLUGIN_IDS: dict[str, dict[tuple[str, ...], str]] = {}
+ANY_UNIT = "(SELECT id FROM units)"
+
+
 @pytest.fixture(autouse=True)
 def declared_by_plugins(request, monkeypatch):
     """Ids for the URL arguments plugins declare (``DANWEI_URL_ARGS``, objects of any unit),
     so that a new plugin needs no edit here."""
     if "app" not in request.fixturenames:
         return
-    from core.testing_kit import url_args
+    from core.testing_kit import url_args, url_args_of
 
-    for key, sql in url_args(request.getfixturevalue("app")).items():
+    app = request.getfixturevalue("app")
+    for key, sql in url_args(app).items():
         if key not in IDS:
-            monkeypatch.setitem(IDS, key, sql.replace(":units", "(SELECT id FROM units)"))
+            monkeypatch.setitem(IDS, key, sql.replace(":units", ANY_UNIT))
+    for plugin in app.extensions["danwei"].loaded:
+        monkeypatch.setitem(PLUGIN_IDS, plugin, {
+            key: sql.replace(":units", ANY_UNIT) for key, sql in url_args_of(app, plugin).items()})
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Every hook of the contract is documented, tested and has a docstring.
 
 Hooks are found by introspection (the ``danwei`` hookspec marker), so a hook added to
-``core/hookspecs.py`` without a ``### name(...)`` section in ``docs/plugins.md`` or a
+``core/hookspecs.py`` without a ``### name(...)`` section in ``docs/hooks.md`` or a
 ``test_hook_<name>`` function somewhere under ``tests/`` fails here.
 """
 
@@ -16,7 +16,7 @@ import pytest
 from core import hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs" / "plugins.md"
+DOCS = ROOT / "docs" / "hooks.md"
 
 
 def hook_names() -> list[str]:
@@ -56,7 +56,7 @@ def test_the_contract_has_hooks():
 @pytest.mark.parametrize("hook", HOOKS)
 def test_hook_is_documented(hook):
     sections = documented_sections()
-    assert hook in sections, f"docs/plugins.md needs a section '### {hook}(...)'"
+    assert hook in sections, f"docs/hooks.md needs a section '### {hook}(...)'"
     declared = list(inspect.signature(getattr(hookspecs, hook)).parameters)
     listed = [a.strip() for a in sections[hook].split(",") if a.strip()]
     assert listed == declared, f"'### {hook}(...)' should list the arguments {declared}"

@@ -80,6 +80,11 @@ class DataTable:
     id: str = ""
     #: A totals row, shown last in bold and exported last.
     footer: tuple | None = None
+    #: How many rows a generator *rows* gives, when it formats the rows of a query: a number,
+    #: or a ``select`` that core counts in SQL (usually the query the generator runs). An export
+    #: with more rows than the ``export_task_rows`` setting becomes a background task; without
+    #: it a generator's length is unknown and its export stays in the request.
+    count: Select | int | None = None
 
     def __post_init__(self):
         _tuple(self, "columns")

@@ -157,6 +157,10 @@ def _write(sheet, r: int, row, columns, formats: _Formats, bold: bool) -> None:
 
 def row_count(table: DataTable) -> int:
     """How many rows *table* has, without reading them (a ``count(*)`` of its query)."""
+    if isinstance(table.count, int):
+        return table.count
+    if isinstance(table.count, Executable):
+        return db.session.scalar(select(func.count()).select_from(table.count.subquery())) or 0
     if isinstance(table.rows, Executable):
         return db.session.scalar(select(func.count()).select_from(table.rows.subquery())) or 0
     try:

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 TEMPLATE = Path(__file__).parent / "template"
 #: Bumped when the template changes, recorded in the generated plugin.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 
 
@@ -67,7 +67,8 @@ def generate(name: str, target: Path, label: str | None = None,
             continue
         relative = source.relative_to(TEMPLATE).as_posix()
         destination = target / relative.removesuffix(".jinja").replace(
-            "__name__", name).replace("__date__", values["today"].replace("-", "_"))
+            "__name__", name).replace("__date__", values["today"].replace("-", "_")).replace(
+            "__revision__", values["revision"])
         destination.parent.mkdir(parents=True, exist_ok=True)
         text = env.get_template(relative).render(values)
         destination.write_text(text, encoding="utf-8")

@@ -20,6 +20,23 @@ from .i18n import lazy_gettext as _l
 DANWEI_CONTRACT = ">=1.1,<2"
 #: What people read for the plugin (inbox filter, admin plugins page).
 DANWEI_LABEL = _l("Property monthly plans")
+#: For each tuple of integer URL arguments of the plugin's routes: SQL selecting those ids for
+#: objects of the units ``:units`` (core's authorization matrix and junk tests, ``PluginGates``).
+DANWEI_URL_ARGS = {
+    ("spec_id",): "SELECT id FROM property_reports_specs WHERE unit_id IN :units",
+    ("catalogue_id",): "SELECT id FROM property_reports_catalogues WHERE unit_id IN :units",
+    ("catalogue_id", "item_id"): "SELECT c.id, i.id FROM property_reports_routine_items i "
+                                 "JOIN property_reports_catalogues c ON c.id = i.catalogue_id "
+                                 "WHERE c.unit_id IN :units",
+    ("plan_id",): "SELECT id FROM property_reports_plans WHERE unit_id IN :units",
+    ("version_id",): "SELECT v.id FROM property_reports_plan_versions v "
+                     "JOIN property_reports_plans p ON p.id = v.plan_id WHERE p.unit_id IN :units",
+    ("version_id", "item_id"): "SELECT v.id, i.id FROM property_reports_plan_items i "
+                               "JOIN property_reports_plan_versions v ON v.id = i.version_id "
+                               "JOIN property_reports_plans p ON p.id = v.plan_id "
+                               "WHERE p.unit_id IN :units",
+    ("summary_id",): "SELECT id FROM property_reports_summaries WHERE unit_id IN :units",
+}
 
 PLUGIN = "property_reports"
 

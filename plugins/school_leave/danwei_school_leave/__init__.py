@@ -13,6 +13,15 @@ from .i18n import lazy_gettext as _l
 DANWEI_CONTRACT = ">=1.1,<2"
 #: What people read for the plugin (inbox filter, admin plugins page).
 DANWEI_LABEL = _l("Student leave")
+#: For each tuple of integer URL arguments of the plugin's routes: SQL selecting those ids for
+#: objects of the units ``:units`` (core's authorization matrix and junk tests, ``PluginGates``).
+DANWEI_URL_ARGS = {
+    ("leave_id",): "SELECT id FROM school_leave_leaves WHERE unit_id IN :units",
+    ("entry_id",): "SELECT id FROM school_leave_log_entries WHERE unit_id IN :units",
+    ("student_id",): "SELECT student_id FROM school_leave_contacts WHERE unit_id IN :units",
+    ("student_id", "contact_id"): "SELECT student_id, id FROM school_leave_contacts "
+                                  "WHERE unit_id IN :units",
+}
 
 PLUGIN = "school_leave"
 

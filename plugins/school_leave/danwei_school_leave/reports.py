@@ -188,7 +188,8 @@ def register(ctx):
                        DataColumn("exited", str(_l("Left school"))),
                        DataColumn("returned", str(_l("Returned"))),
                        DataColumn("late", str(_l("Overdue or truancy")))),
-                      rows(), title=str(_l("Leave register")), id="register")]
+                      rows(), title=str(_l("Leave register")), id="register",
+                      count=query)]  # a county's year goes to the background
 
 
 def reports() -> list[Report]:
