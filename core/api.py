@@ -30,7 +30,7 @@ from .attachments import (
 from .attachments import may_view as may_view_attachment
 from .attachments.forms import AttachmentField, MultipleAttachmentField
 from .audit import record as audit
-from .cache import forget, request_cache
+from .cache import bump, forget, remember, request_cache, user_topics
 from .declarations import (
     DemoAccount,
     DomainEvent,
@@ -259,4 +259,8 @@ __all__ = [
     "page_size",
     "paginate",
     "permission_holders",
+    # -- the cache across requests (issue 14) --
+    "bump",
+    "remember",
+    "user_topics",
 ]

@@ -215,8 +215,8 @@ def refresh_fields(subject_id: str) -> dict:
     return fields_of(leave, found.chain, found.duration, school.leave_rules(leave.unit))
 
 
-def instance_of(leave: Leave):
-    return workflow_for(leave, DEFINITION)
+def instance_of(leave: Leave, with_chain: bool = False):
+    return workflow_for(leave, DEFINITION, with_chain=with_chain)
 
 
 def waiting_ids(user: User):
@@ -301,9 +301,10 @@ def resubmit(leave: Leave, actor: User, chain: rules.Chain, duration: rules.Dura
     leave.status = instance.state
 
 
-def reasons(leave: Leave) -> list[str]:
-    """Why the leave's chain has its steps, in the reader's language."""
-    instance = instance_of(leave)
+def reasons(leave: Leave, instance=None) -> list[str]:
+    """Why the leave's chain has its steps, in the reader's language (*instance*: its
+    workflow, if the caller has it already)."""
+    instance = instance if instance is not None else instance_of(leave)
     if instance is not None:
         return [str(r) for r in chain_of(instance.fields).reasons]
     return leave.chain_reasons.splitlines()

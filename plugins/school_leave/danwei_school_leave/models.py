@@ -57,6 +57,12 @@ class Leave(db.Model):
         db.Index("ix_school_leave_leaves_overdue", "unit_id",
                  postgresql_where=db.text("overdue_at IS NOT NULL AND returned_at IS NULL"),
                  sqlite_where=db.text("overdue_at IS NOT NULL AND returned_at IS NULL")),
+        #: "On leave now": approved and not back, by end (migration sl05).
+        #: Deep pages of "approved, newest first" (migration sl05).
+        db.Index("ix_school_leave_leaves_status_start_unit", "status", "start_at", "unit_id"),
+        db.Index("ix_school_leave_leaves_open", "unit_id", "end_at",
+                 postgresql_where=db.text("status = 'approved' AND returned_at IS NULL"),
+                 sqlite_where=db.text("status = 'approved' AND returned_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

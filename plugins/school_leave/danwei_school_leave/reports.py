@@ -287,14 +287,20 @@ def _gate_card():
 
 def widgets() -> list[Widget]:
     return [
-        # The guard's home page is the gate: the scanner, who is out and due back (point 7).
+        # The guard's home page is the gate: the scanner, who is out and due back (point 7). Never
+        # cached: the guard needs who is out now.
         Widget("school_leave.gate", _l("Gate"), _gate_card,
                permission="school_leave.verify_slip", order=99, width=12),
+        # Kept across requests until a leave or the workflow changes (core.api.Widget); who
+        # is out or overdue *now* moves with the clock too: at most a minute late.
         Widget("school_leave.waiting", _l("Leave to sign"), _waiting_card,
-               permission="school_leave.approve", order=100, width=4),
+               permission="school_leave.approve", order=100, width=4,
+               invalidated_by=("school_leave", "workflow")),
         Widget("school_leave.today", _l("Student leave today"), _today_card,
-               permission="school_leave.view", order=101, width=4),
+               permission="school_leave.view", order=101, width=4,
+               invalidated_by=("school_leave", "workflow"), cache_seconds=60),
         chart_widget("school_leave.by_type", _l("Leave this month"), _by_type_chart,
-                     permission="school_leave.view", order=102, width=4),
+                     permission="school_leave.view", order=102, width=4,
+                     invalidated_by=("school_leave", "workflow")),
     ]
 
