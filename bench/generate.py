@@ -44,7 +44,7 @@ PRESETS = {
     # Five school years of history: about 100,000 leave requests a year in the county.
     "full": dict(schools=20, classes=60, students=50, leaves=500_000, leave_years=5,
                  property_years=3),
-    "small": dict(schools=2, classes=6, students=10, leaves=1_000, leave_years=1,
+    "small": dict(schools=2, classes=6, students=25, leaves=1_000, leave_years=1,
                   property_years=1),
 }
 GRADES = ("高一", "高二", "高三")

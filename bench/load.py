@@ -35,6 +35,8 @@ from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
+#: The page the targets are set against (``bench/wsgi.py``).
+NAIVE = "naive page (baseline)"
 _QUERIES = re.compile(r'sql;dur=[0-9.]+;desc="(\d+) queries"')
 
 
@@ -240,13 +242,18 @@ def run_phase(page: str, mode: str, clients: list[Client], step: Step, seconds: 
 # -- the pages ---------------------------------------------------------------------------------
 
 
-def school_day(n: int) -> date:
-    """A weekday *n* weekdays after 30 days from now: far enough not to disturb the data."""
+def school_day(n: int, after: date | None = None) -> date:
+    """The *n*-th weekday from 30 days from now (or after *after*, the last day an earlier
+    run filed leave on): far enough not to disturb the data, never a day already taken."""
     day = date.today() + timedelta(days=30)
-    while n or day.weekday() >= 5:
+    if after is not None and after >= day:
+        day = after + timedelta(days=1)
+    while day.weekday() >= 5:
         day += timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
+    for _ in range(n):
+        day += timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
     return day
 
 
@@ -256,13 +263,16 @@ class Pages:
     def __init__(self, base: str, manifest: dict):
         self.base, self.m = base, manifest
         self.filed: list[str] = []
+        after = manifest.get("apply_after")
+        self.apply_after = date.fromisoformat(after) if after else None
         self.filed_lock = threading.Lock()
 
     def clients(self, role: str, count: int) -> list[Client]:
+        """*count* logged-in clients of the manifest's account *role* (or of that username)."""
         out = []
         for _ in range(count):
             client = Client(self.base)
-            client.login(self.m["accounts"][role], self.m["password"])
+            client.login(self.m["accounts"].get(role, role), self.m["password"])
             out.append(client)
         return out
 
@@ -270,7 +280,8 @@ class Pages:
         m = self.m
         leave_ids = m["leave_ids"]
         return [
-            ("bare endpoint (baseline)", "class_teacher", timed_get(lambda n: "/_bare/")),
+            ("bare endpoint (information)", "class_teacher", timed_get(lambda n: "/_bare/")),
+            (NAIVE, "class_teacher", timed_get(lambda n: f"/_naive/?n={n}")),
             ("dashboard (class teacher)", "class_teacher", timed_get(lambda n: "/")),
             ("dashboard (principal)", "principal", timed_get(lambda n: "/")),
             ("inbox", "class_teacher", timed_get(lambda n: "/inbox/")),
@@ -280,6 +291,8 @@ class Pages:
              timed_get(lambda n: f"/school_leave/leave/{leave_ids[n % len(leave_ids)]}")),
             ("property plans list", "property_manager",
              timed_get(lambda n: "/property_reports/plans")),
+            *((page["name"], page["user"], timed_get(lambda n, path=page["path"]: path))
+              for page in self.m.get("plugin_pages", ())),
         ]
 
     # -- writes --
@@ -288,7 +301,7 @@ class Pages:
         def step(client: Client, n: int) -> Sample:
             status, _, page, _ = client.get("/school_leave/apply")
             token = hidden_inputs(page.decode()).get("csrf_token", "")
-            day = school_day(n)
+            day = school_day(n, self.apply_after)
             status, response, _, seconds = client.post("/school_leave/apply", {
                 "csrf_token": token, "leave_type": "sick",
                 "start": f"{day:%Y-%m-%d}T08:00", "end": f"{day:%Y-%m-%d}T09:40",
@@ -318,31 +331,43 @@ class Pages:
 
 
 def measure(base: str, manifest: dict, users: int = 20, seconds: float = 20,
-            saturate_seconds: float = 10, say=print) -> dict:
-    """Every page paced and saturated, then the writes; returns the figures."""
+            saturate_seconds: float = 10, say=print,
+            meter: Callable[[], tuple[float, float]] | None = None) -> dict:
+    """Every page paced and saturated, then the writes; returns the figures.
+
+    *meter* returns the CPU seconds used so far by the server (its workers) and by PostgreSQL
+    (the backends serving it); each phase reports their difference per request.
+    """
     pages = Pages(base, manifest)
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-    results: list[Result] = []
+    results: list[dict] = []
+
+    def phase(name, mode, clients, step, length, think) -> None:
+        before = meter() if meter else None
+        result = run_phase(name, mode, clients, step, length, think)
+        figures = result.as_dict()
+        if before is not None and result.count:
+            after = meter()
+            figures["server_cpu_ms"] = round((after[0] - before[0]) * 1000 / result.count, 1)
+            figures["pg_cpu_ms"] = round((after[1] - before[1]) * 1000 / result.count, 1)
+        results.append(figures)
+        say(f"  {name:<42} {mode:<9} {result.count:>6} req  {result.rps:7.1f}/s  "
+            f"p50 {result.percentile(50):7.1f} ms  p95 {result.percentile(95):7.1f} ms  "
+            f"sql {result.queries:>5}  cpu {figures.get('server_cpu_ms', '–')}"
+            f"+{figures.get('pg_cpu_ms', '–')} ms  errors {result.errors}")
+
     for name, role, step in pages.reads():
         clients = pages.clients(role, users)
         step(clients[0], 0)  # warm the worker's caches once
         for mode, think, length in (("paced", (0.5, 1.5), seconds),
                                     ("saturated", None, saturate_seconds)):
-            result = run_phase(name, mode, clients, step, length, think)
-            results.append(result)
-            say(f"  {name:<42} {mode:<9} {result.count:>6} req  {result.rps:7.1f}/s  "
-                f"p50 {result.percentile(50):7.1f} ms  p95 {result.percentile(95):7.1f} ms  "
-                f"sql {result.queries:>5}  errors {result.errors}")
+            phase(name, mode, clients, step, length, think)
     for name, role, step in (("apply for leave (POST)", "student", pages.apply_step()),
                              ("approve a step (POST)", "monitor", pages.approve_step())):
         clients = pages.clients(role, users)
-        result = run_phase(name, "paced", clients, step, seconds, (0.5, 1.5))
-        results.append(result)
-        say(f"  {name:<42} paced     {result.count:>6} req  {result.rps:7.1f}/s  "
-            f"p50 {result.percentile(50):7.1f} ms  p95 {result.percentile(95):7.1f} ms  "
-            f"sql {result.queries:>5}  errors {result.errors}")
+        phase(name, "paced", clients, step, seconds, (0.5, 1.5))
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-    return {"users": users, "results": [r.as_dict() for r in results],
+    return {"users": users, "results": results,
             "driver_cpu_seconds": round((cpu1.ru_utime + cpu1.ru_stime)
                                         - (cpu0.ru_utime + cpu0.ru_stime), 1)}
 

@@ -99,12 +99,16 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     if url.startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
     elif url.startswith("postgresql+psycopg"):
-        # psycopg prepares a statement on the server after a few runs, and PostgreSQL may then
-        # plan it once for any value: "leave ending after now" would be planned as if it
-        # matched a third of the county's history. Lists and dashboards filter by dates and
-        # scopes whose selectivity varies by orders of magnitude, so plan each with its values.
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
-                              {"connect_args": {"prepare_threshold": None}})
+        # psycopg prepares a statement on the server after a few runs (parsed once), and
+        # PostgreSQL might then plan it once for any value: "leave ending after now" planned
+        # as if it matched a third of the county's history, a partial index never used.
+        # Lists and dashboards filter by dates and scopes whose selectivity varies by orders
+        # of magnitude, so each run is planned with its values (force_custom_plan); a
+        # connection pooler in transaction mode needs DATABASE_PREPARE=false.
+        prepare = app.config.get("DATABASE_PREPARE", True)
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {
+            "prepare_threshold": 5 if prepare else None,
+            "options": "-c plan_cache_mode=force_custom_plan"}})
     app.config["UPLOAD_DIR"] = app.config.get("UPLOAD_DIR") or str(
         Path(app.instance_path) / "uploads"
     )
@@ -141,6 +145,9 @@ def _init_extensions(app: Flask) -> None:
     from .i18n import select_locale
 
     db.init_app(app)
+    from . import cache
+
+    cache.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlalchemy import event
 

@@ -20,7 +20,7 @@ from sqlalchemy import Integer, Select, any_, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
-from .cache import request_cache
+from .cache import remember, request_cache, user_topics
 from .extensions import db, login_manager
 from .models import RoleAssignment, RolePermission, Unit, User
 from .plugins import CORE
@@ -121,15 +121,15 @@ def _user(user: User | None) -> User | None:
 def _grants(user: User) -> list[tuple[str, str]]:
     """``(unit path, permission)`` for every permission *user* holds, cached per request."""
     cache = request_cache("grants")
-    if user.id not in cache:
-        cache[user.id] = list(
-            db.session.execute(
+    if user.id not in cache:  # and across requests, until a role or a unit changes
+        cache[user.id] = remember(("grants", user.id), ("roles", "units"), lambda: [
+            tuple(row) for row in db.session.execute(
                 select(Unit.path, RolePermission.permission)
                 .join(RoleAssignment, RoleAssignment.unit_id == Unit.id)
                 .join(RolePermission, RolePermission.role_id == RoleAssignment.role_id)
                 .where(RoleAssignment.user_id == user.id)
             )
-        )
+        ])
     return cache[user.id]
 
 
@@ -177,7 +177,10 @@ def unit_ids_where(permission: str, user: User | None = None) -> Select:
     cache = request_cache("scopes")
     key = (permission, user.id)
     if key not in cache:
-        ids = None if user.is_superuser else _scope_ids(permission, user)
+        # Kept across requests until the user's roles, the units or the plugins change.
+        ids = None if user.is_superuser else remember(
+            ("scope ids", permission, user.id), user_topics(user.id),
+            lambda: (_scope_ids(permission, user),))[0]
         cache[key] = _unit_ids_where(permission, user) if ids is None else _listed(ids)
     return cache[key]
 

@@ -30,7 +30,7 @@ from .attachments import (
 from .attachments import may_view as may_view_attachment
 from .attachments.forms import AttachmentField, MultipleAttachmentField
 from .audit import record as audit
-from .cache import forget, request_cache
+from .cache import bump, forget, remember, request_cache, user_topics
 from .declarations import (
     DemoAccount,
     DomainEvent,
@@ -52,7 +52,7 @@ from .jobs import Deadline, Job, daily, every, monthly, weekly
 from .jobs import deadline as get_deadline
 from .localtime import local_date, local_now, local_today, local_zone, to_local, to_utc
 from .models import AuditEvent, Unit, User, utcnow
-from .notifications import notify
+from .notifications import contact_channels, notify, notify_contact
 from .pagination import page_size, paginate
 from .reports import (
     Chart,
@@ -164,6 +164,7 @@ __all__ = [
     "Deadline",
     "Job",
     "add_working_days",
+    "contact_channels",
     "daily",
     "every",
     "get_deadline",
@@ -171,6 +172,7 @@ __all__ = [
     "monthly",
     "next_working_day",
     "notify",
+    "notify_contact",
     "weekly",
     "working_days_between",
     # form fields (bounded dates: use these, never WTForms' own)
@@ -257,4 +259,8 @@ __all__ = [
     "page_size",
     "paginate",
     "permission_holders",
+    # -- the cache across requests (issue 14) --
+    "bump",
+    "remember",
+    "user_topics",
 ]

@@ -47,6 +47,11 @@ ENV_KEYS: dict[str, type] = {
     "S3_SECRET_KEY": str,
     "S3_REGION": str,
     "WTF_CSRF_TIME_LIMIT": int,
+    "CACHE_BACKEND": str,
+    "DATABASE_PREPARE": bool,
+    "CACHE_REDIS_URL": str,
+    "CACHE_KEY_PREFIX": str,
+    "CACHE_SAFETY_SECONDS": int,
 }
 
 
@@ -85,6 +90,19 @@ class Defaults:
     #: Redis of a production install (task queue, shared caches); checked by ``/readyz``.
     #: None for the embedded default, which needs no Redis.
     REDIS_URL: str | None = None
+    #: PostgreSQL: let psycopg prepare statements run often (planned each time with their
+    #: values all the same); false behind a pooler in transaction mode (pgbouncer).
+    DATABASE_PREPARE = True
+    #: The cache kept across requests (core/cache.py): ``simple`` (per process, the embedded
+    #: default), ``redis`` (shared by every worker and server: the default when REDIS_URL is
+    #: set) or ``null`` (nothing kept). Values are invalidated exactly by generation keys.
+    CACHE_BACKEND: str | None = None
+    #: Redis of the cache when not REDIS_URL.
+    CACHE_REDIS_URL: str | None = None
+    #: Prefix of the cache's keys (two intranets sharing one Redis need two).
+    CACHE_KEY_PREFIX = "danwei:cache:"
+    #: Longest a cached value is kept: a safety net only, changes invalidate it at once.
+    CACHE_SAFETY_SECONDS = 300
     #: Log one JSON object per line (with the request id) to stderr: see core/logs.py.
     LOG_JSON = True
     #: Flask-Limiter storage: memory for the embedded default, ``redis://...`` in production.

@@ -53,6 +53,13 @@ class Widget:
     """A dashboard card. *render* returns HTML (usually ``render_template(...)``).
 
     Each widget is rendered on its own: one that raises is replaced by an error card.
+
+    A widget that names what *invalidated_by* is kept across requests per (widget, user, unit,
+    language, local date) until one of those cache topics changes (see ``core.api.remember``):
+    usually its own plugin's name (any write to the plugin's tables) and ``"workflow"``.
+    Changes to roles, units, enabled plugins, settings and the user always count. A widget
+    that shows the time of day (who is out *now*) sets *cache_seconds* to how stale it may be.
+    None (the default): rendered on every request.
     """
 
     id: str
@@ -62,6 +69,10 @@ class Widget:
     order: int = 100
     #: Bootstrap column width on large screens (1–12).
     width: int = 6
+    #: Cache topics whose changes make the card render again; None: never cached.
+    invalidated_by: tuple[str, ...] | None = None
+    #: Longest the card is kept (default ``CACHE_SAFETY_SECONDS``).
+    cache_seconds: int | None = None
 
 
 @dataclass(frozen=True)

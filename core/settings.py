@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from . import audit, secretbox
-from .cache import forget, request_cache
+from .cache import forget, remember, request_cache
 from .declarations import SettingSpec
 from .extensions import db
 from .i18n import lazy_gettext as _l
@@ -58,14 +58,18 @@ def _stored(plugin: str, ids: tuple[int, ...]) -> dict[tuple[str, int | None], s
     one query per plugin and unit for the whole request, however many settings a page reads
     (applying for leave reads a dozen of the school's rules)."""
     cache = request_cache("settings")
-    if (plugin, ids) not in cache:
-        rows = db.session.execute(
-            select(SettingValue.key, SettingValue.unit_id, SettingValue.value_json).where(
-                SettingValue.plugin == plugin,
-                SettingValue.unit_id.in_(ids) | SettingValue.unit_id.is_(None),
+    if (plugin, ids) not in cache:  # and across requests, until a setting changes
+
+        def stored() -> dict[tuple[str, int | None], str]:
+            rows = db.session.execute(
+                select(SettingValue.key, SettingValue.unit_id, SettingValue.value_json).where(
+                    SettingValue.plugin == plugin,
+                    SettingValue.unit_id.in_(ids) | SettingValue.unit_id.is_(None),
+                )
             )
-        )
-        cache[plugin, ids] = {(key, unit_id): value for key, unit_id, value in rows}
+            return {(key, unit_id): value for key, unit_id, value in rows}
+
+        cache[plugin, ids] = remember(("settings", plugin, ids), ("settings",), stored)
     return cache[plugin, ids]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user, logout_user
@@ -77,7 +79,15 @@ def _fresh_request() -> None:
 
 
 def _load_user(session_id: str) -> User | None:
-    return users.session_user(session_id)  # None once the session was ended on the server
+    # The user's row is kept across requests (core/cache.py) until it changes: attached to
+    # the session (held here, the identity map holds it weakly), session_user finds it there.
+    user_id, cached = str(session_id).partition(":")[0], None
+    if user_id.isdigit() and int(user_id) <= users.MAX_ID:
+        cached = cache.remember_rows(("user", int(user_id)), cache.user_topics(int(user_id)),
+                                     lambda: db.session.get(User, int(user_id)), db.session())
+    user = users.session_user(session_id)  # None once the session was ended on the server
+    del cached
+    return user
 
 
 def _end_stale_session() -> None:
@@ -92,7 +102,13 @@ def _end_stale_session() -> None:
 
 
 def units_of(user: User) -> list[Unit]:
-    """The units a user works in: their own unit and every unit where they hold a role."""
+    """The units a user works in: their own unit and every unit where they hold a role (kept
+    across requests until a role, a unit or the user changes)."""
+    return cache.remember_rows(("units of", user.id), cache.user_topics(user.id),
+                               lambda: _units_of(user), db.session())
+
+
+def _units_of(user: User) -> list[Unit]:
     ids = set(
         db.session.scalars(select(RoleAssignment.unit_id).where(RoleAssignment.user_id == user.id))
     )
@@ -138,6 +154,26 @@ def menu_for(user: User, unit: Unit | None) -> list:
     return sorted(items, key=lambda i: (i.order, str(i.label)))
 
 
+def cached_menu(user: User, unit: Unit | None) -> list:
+    """:func:`menu_for`, kept across requests per (user, unit, language) until something its
+    badges count changes: the workflow, notifications, any plugin's records (and what every
+    user-dependent value depends on)."""
+    if unit is None:
+        return []
+    host = plugin_host()
+    topics = (*cache.user_topics(user.id), "workflow", "notifications", *host.loaded)
+
+    def entries() -> list:
+        failures = sum(e.count for e in host.errors)
+        # The labels in the language of the key, so that the entries pickle.
+        found = [replace(item, label=str(item.label)) for item in menu_for(user, unit)]
+        if sum(e.count for e in host.errors) != failures:  # a plugin failed: ask it again
+            cache.do_not_keep()
+        return found
+
+    return cache.remember(("menu", user.id, unit.id, str(get_locale())), topics, entries)
+
+
 def site_name() -> str:
     remembered = cache.request_cache("site")
     if "name" not in remembered:
@@ -158,7 +194,7 @@ def _layout_context() -> dict:
         # context too, and the menu asks every plugin for its entries and badges.
         menu = cache.request_cache("menu")
         if "entries" not in menu:
-            menu["entries"] = menu_for(current_user, g.unit)
+            menu["entries"] = cached_menu(current_user, g.unit)
         context["menu"] = menu["entries"]
         context["current_unit"] = g.unit
         context["my_units"] = g.get("units", [])

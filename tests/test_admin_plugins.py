@@ -131,3 +131,20 @@ def test_purge_needs_the_typed_unit_code_and_exports_first(world):
     assert json.loads(export.read_text("utf-8")) == {"notes": ["homework"]}
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "core.plugin_purged"))
     assert event.unit_id == u["sa"].id and event.data == {"export": export.name}
+
+
+def test_a_plugins_units_go_over_several_pages(world):
+    """More units than a page holds: the page links keep the plugin's name in the URL."""
+    app, client, db, u = world
+    from core import units
+    from core.settings import set_setting
+
+    for n in range(4):
+        units.create_unit(f"sa-x{n}", f"A Extra {n}", "class", u["sa"])
+    set_setting("core", "page_size", 2)
+    db.session.commit()
+    first = client.get("/admin/plugins/adm_plug1")
+    assert first.status_code == 200
+    assert "/admin/plugins/adm_plug1?page=2" in first.text
+    second = client.get("/admin/plugins/adm_plug1?page=2")
+    assert second.status_code == 200 and "/admin/plugins/adm_plug1?page=1" in second.text

@@ -107,7 +107,7 @@ def _in_chinese(school, who):
 def test_school_leave_back_is_fanxiao_while_core_back_stays_fanhui(school):
     from danwei_school_leave.testing import local_now
 
-    school.record_call(called_at=local_now() - timedelta(hours=13))
+    school.earlier_call(hours=13)
     start = local_now() - timedelta(minutes=10)
     leave = school.sign_all(school.file(start=start, end=start + timedelta(hours=3),
                                         leaving=True))

@@ -288,3 +288,96 @@ def test_deliveries_page_is_for_administrators(client, create_unit, login_as):
     unit = create_unit("nt-adm", "School")
     login_as("core.unit_admin", unit)
     assert client.get("/notifications/deliveries").status_code == 403
+
+
+@pytest.fixture
+def sms_gateway():
+    """A local SMS gateway recording (method, path and query, content type, raw body); it
+    answers each request with the next of ``answers`` (a body), ``{"code":0}`` afterwards."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, body=b""):
+            server.received.append((self.command, self.path,
+                                    self.headers.get("Content-Type", ""), body.decode()))
+            reply = server.answers.pop(0) if server.answers else '{"code":0}'
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(reply.encode())
+
+        def do_GET(self):
+            self._answer()
+
+        def do_POST(self):
+            self._answer(self.rfile.read(int(self.headers["Content-Length"])))
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.received, server.answers = [], []
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/sms"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_sms_gateway_reaches_contacts_in_the_configured_format_with_retries(
+        app, db, create_unit, sms_gateway):
+    """A contact who is not a user (a parent) gets a text message through the unit's SMS
+    gateway: its request format is settings, an answer without the success marker is a
+    failure, retried with the backoff of every delivery."""
+    import urllib.parse
+
+    from core.api import contact_channels, notify_contact, set_setting, utcnow
+    from core.notifications import Delivery, deliver_pending
+
+    school = create_unit("nt-sms", "School")
+    other = create_unit("nt-sms2", "Other school")
+    assert contact_channels(school) == []
+    assert notify_contact("13900000001", "Nothing", unit=school) == []  # no channel: nothing
+
+    set_setting("core", "sms_gateway_url", sms_gateway.url, school)
+    set_setting("core", "sms_gateway_method", "post_form", school)
+    set_setting("core", "sms_gateway_template",
+                '{"to": "{phone}", "text": "{text}", "key": "{key}", "type": 1}', school)
+    set_setting("core", "sms_gateway_key", "K&Y", school)
+    set_setting("core", "sms_gateway_success", '"code":0', school)
+    assert contact_channels(school) == ["sms"] and contact_channels(other) == []
+    made = notify_contact("13900000001", "家长您好：", "孩子已离校 & \"平安\"", unit=school,
+                          plugin="school_leave")
+    db.session.commit()
+    assert [d.channel for d in made] == ["sms"]
+
+    sms_gateway.answers = ['{"code":17,"msg":"balance"}']
+    now = utcnow()
+    assert deliver_pending(now=now) == (0, 1)
+    delivery = db.session.scalar(db.select(Delivery))
+    assert delivery.status == "pending" and "balance" in delivery.last_error
+    assert deliver_pending(now=now + timedelta(minutes=2)) == (1, 0)
+    assert len(sms_gateway.received) == 2
+    method, path, kind, body = sms_gateway.received[-1]
+    assert (method, path) == ("POST", "/sms") and kind.startswith(
+        "application/x-www-form-urlencoded")
+    assert dict(urllib.parse.parse_qsl(body)) == {
+        "to": "13900000001", "text": "家长您好：孩子已离校 & \"平安\"", "key": "K&Y", "type": "1"}
+
+    # JSON body: the text is a JSON string, quotes and all.
+    set_setting("core", "sms_gateway_method", "post_json", school)
+    notify_contact("13900000002", 'Say "hi"', unit=school)
+    db.session.commit()
+    assert deliver_pending(now=now + timedelta(minutes=3)) == (1, 0)
+    method, path, kind, body = sms_gateway.received[-1]
+    assert kind.startswith("application/json")
+    assert json.loads(body) == {"to": "13900000002", "text": 'Say "hi"', "key": "K&Y", "type": 1}
+
+    # GET: the parameters join the address's own query string.
+    set_setting("core", "sms_gateway_url", sms_gateway.url + "?account=a1", school)
+    set_setting("core", "sms_gateway_method", "get", school)
+    notify_contact("13900000003", "晚上好", unit=school)
+    db.session.commit()
+    assert deliver_pending(now=now + timedelta(minutes=4)) == (1, 0)
+    method, path, _, _ = sms_gateway.received[-1]
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query))
+    assert method == "GET" and query["account"] == "a1" and query["text"] == "晚上好"

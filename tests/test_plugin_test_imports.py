@@ -1,8 +1,8 @@
 """A plugin's tests use the same doors as the plugin: ``core.api`` and the test kit.
 
 The bundled plugins' test suites (and their ``testing.py`` helpers) may import from core only
-``core.api`` and ``core.testing``, like a plugin written elsewhere from ``docs/plugins.md``. A
-test that needs more from core shows a fixture missing from :mod:`core.testing`; add it there.
+``core.api``, ``core.testing`` and its kit ``core.testing_kit`` (``PluginGates``), like a
+plugin written elsewhere from the tutorial. A test that needs more from core shows a fixture missing from :mod:`core.testing`; add it there.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ALLOWED = {"core.api", "core.testing"}
+ALLOWED = {"core.api", "core.testing", "core.testing_kit"}
 
 
 def core_imports(source: str) -> set[str]:

@@ -1,5 +1,9 @@
 """Notifications: an in-app inbox for every user, and optional e-mail and webhook channels.
 
+People who are not users (a student's parents, a resident) have no inbox: plugins reach them
+with :func:`notify_contact`, through an SMS gateway over HTTP (its request format is a
+setting) or e-mail, queued and retried like every delivery.
+
 :func:`notify` adds the notifications to the caller's transaction, so a change that is rolled
 back notifies no one. Messages for the outside channels are queued as
 :class:`Delivery` rows in the same transaction and sent later by the
@@ -24,7 +28,7 @@ from ..models import User, utcnow
 
 #: Kinds of notification; the inbox shows each with its own colour.
 KINDS = ("info", "action", "reminder", "warning")
-EMAIL, WEBHOOK = "email", "webhook"
+EMAIL, WEBHOOK, SMS = "email", "webhook", "sms"
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 #: Minutes to wait before each retry; after the last one the delivery is marked failed.
 BACKOFF_MINUTES = (1, 5, 30, 120, 480)
@@ -134,6 +138,25 @@ SETTINGS = [
                          ("wecom", _l("WeCom robot")))),
     SettingSpec("webhook_secret", _l("DingTalk signing secret"), default="", secret=True,
                 help=_l("Only for DingTalk robots with signing (加签) turned on.")),
+    # The SMS gateway reaches people who are not users (parents, residents): any gateway
+    # that takes an HTTP request, described by these settings rather than by code.
+    SettingSpec("sms_gateway_url", _l("SMS gateway address"), default="",
+                help=_l("The HTTP address of the school's or company's SMS gateway; empty: "
+                        "no text messages are sent.")),
+    SettingSpec("sms_gateway_method", _l("SMS gateway request"), type="choice",
+                default="post_json",
+                choices=(("post_json", _l("POST, JSON body")),
+                         ("post_form", _l("POST, form body")),
+                         ("get", _l("GET, query string")))),
+    SettingSpec("sms_gateway_template", _l("SMS gateway parameters"), type="text",
+                default='{"mobile": "{phone}", "content": "{text}", "apikey": "{key}"}',
+                help=_l("The request's parameters as JSON, with {phone}, {text} and {key} "
+                        "filled in for each message.")),
+    SettingSpec("sms_gateway_key", _l("SMS gateway key"), default="", secret=True,
+                help=_l("Put in place of {key}.")),
+    SettingSpec("sms_gateway_success", _l("SMS gateway success marker"), default="",
+                help=_l("Text the gateway's answer contains when it accepted the message "
+                        "(e.g. \"code\":0); empty: any 2xx answer.")),
 ]
 
 
@@ -233,6 +256,58 @@ def _queue_deliveries(recipients, made, subject, body, link, plugin, kind) -> No
     if queued:
         # Wake the in-process runner once the transaction commits, so mail leaves promptly.
         db.session.info["danwei_deliveries_queued"] = True
+
+
+def contact_channels(unit=None) -> list[str]:
+    """The outside channels that can reach a contact (not a user) of *unit*: ``sms`` when it
+    has an SMS gateway, ``email`` when mail is configured. Empty: no one outside is told."""
+    from ..settings import get_setting
+
+    found = []
+    if get_setting("core", "sms_gateway_url", unit):
+        found.append(SMS)
+    if get_setting("core", "email_enabled") and get_setting("core", "smtp_host"):
+        found.append(EMAIL)
+    return found
+
+
+def notify_contact(phone: str | None, subject: str, body: str = "", *, unit=None,
+                   email: str | None = None, name: str = "",
+                   plugin: str = "core") -> list[Delivery]:
+    """Queue a message to someone who is not a user: a text message to *phone* through the
+    SMS gateway of *unit*, and an e-mail to *email* when mail is configured.
+
+    Added to the current transaction (commit it with the change that caused the message) and
+    sent by the delivery job with its retries, like every notification.
+
+    :param phone: a mobile number, or None
+    :param subject: one line; the text message is the subject and the body
+    :param body: plain text
+    :param unit: the unit whose settings choose the gateway (a school, a class)
+    :param email: an e-mail address, or None
+    :param name: the recipient's name, for the e-mail
+    :param plugin: the sending plugin's name
+    :return: the queued deliveries; empty when no channel can reach the contact
+    """
+    subject, body = str(subject)[:200], str(body)
+    channels_ = contact_channels(unit)
+    made = []
+    if phone and SMS in channels_:
+        text = "".join(part for part in (subject, body) if part)
+        made.append(Delivery(
+            channel=SMS, target=phone.strip()[:500], format=SMS,
+            payload_json=json.dumps({"text": text, "plugin": plugin,
+                                     "unit_id": unit.id if unit is not None else None},
+                                    ensure_ascii=False)))
+    if email and EMAIL in channels_:
+        made.append(Delivery(
+            channel=EMAIL, target=email, format=EMAIL,
+            payload_json=json.dumps({"subject": subject, "body": body, "link": None,
+                                     "name": name}, ensure_ascii=False)))
+    if made:
+        db.session.add_all(made)
+        db.session.info["danwei_deliveries_queued"] = True
+    return made
 
 
 def deliver_pending(limit: int = 50, now: datetime | None = None) -> tuple[int, int]:

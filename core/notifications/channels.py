@@ -10,6 +10,10 @@ Webhook formats:
     when a secret is set. DingTalk answers 200 with ``errcode`` 0 when it accepted it.
 ``wecom``
     A WeCom (企业微信) group robot's text message, mentioning the recipients by phone number.
+
+Text messages (``sms``) go to an SMS gateway over HTTP whose request is described by the
+unit's settings (:func:`sms_request`): GET with a query string, or POST with a form or a JSON
+body, the parameters a JSON template with ``{phone}``, ``{text}`` and ``{key}`` in it.
 """
 
 from __future__ import annotations
@@ -65,7 +69,62 @@ def send(delivery) -> str:
     """Send one delivery; returns what the other side said, raises when it refused."""
     if delivery.channel == "email":
         return send_email(delivery.target, delivery.payload)
+    if delivery.channel == "sms":
+        return send_sms(delivery.target, delivery.payload)
     return post_webhook(delivery.target, delivery.format, delivery.payload)
+
+
+def sms_request(url: str, method: str, template: str, phone: str, text: str,
+                key: str = "") -> urllib.request.Request:
+    """The HTTP request that asks the gateway at *url* to send *text* to *phone*.
+
+    *template* is a JSON object whose string values may hold ``{phone}``, ``{text}`` and
+    ``{key}``; each is filled in after the template is parsed, so a quote or an ampersand in
+    the text never breaks the request.
+    """
+    params = json.loads(template)
+    if not isinstance(params, dict):
+        raise ValueError("the SMS gateway parameters must be a JSON object")
+
+    def fill(value):
+        if isinstance(value, str):
+            return value.replace("{phone}", phone).replace("{key}", key).replace("{text}", text)
+        return value
+
+    params = {name: fill(value) for name, value in params.items()}
+    headers = {"User-Agent": "Danwei"}
+    if method == "get":
+        query = urllib.parse.urlencode({k: v if isinstance(v, str) else json.dumps(v)
+                                        for k, v in params.items()})
+        return urllib.request.Request(f"{url}{'&' if '?' in url else '?'}{query}",
+                                      headers=headers, method="GET")
+    if method == "post_form":
+        data = urllib.parse.urlencode({k: v if isinstance(v, str) else json.dumps(v)
+                                       for k, v in params.items()}).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+    else:
+        data = json.dumps(params, ensure_ascii=False).encode("utf-8")
+        headers["Content-Type"] = "application/json; charset=utf-8"
+    return urllib.request.Request(url, data=data, headers=headers, method="POST")
+
+
+def send_sms(phone: str, payload: dict) -> str:
+    from ..extensions import db
+    from ..models import Unit
+
+    unit = db.session.get(Unit, payload["unit_id"]) if payload.get("unit_id") else None
+    url = get_setting("core", "sms_gateway_url", unit)
+    if not url:
+        raise RuntimeError("no SMS gateway is configured")
+    request = sms_request(url, get_setting("core", "sms_gateway_method", unit) or "post_json",
+                          get_setting("core", "sms_gateway_template", unit), phone,
+                          payload["text"], get_setting("core", "sms_gateway_key", unit) or "")
+    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+        status, text = response.status, response.read(2000).decode("utf-8", "replace")
+    marker = get_setting("core", "sms_gateway_success", unit)
+    if marker and marker not in text:
+        raise RuntimeError(f"HTTP {status}, not accepted: {text[:200]}")
+    return f"HTTP {status} {text[:200]}"
 
 
 def send_email(to: str, payload: dict) -> str:

@@ -8,11 +8,11 @@ answer as SQL for filtering lists.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ARRAY, Integer, Select, any_, exists, false, literal, select, true
 from sqlalchemy.orm import aliased
 
 from .. import audit
-from ..cache import forget, request_cache
+from ..cache import forget, remember, request_cache
 from ..extensions import db
 from ..models import PluginState, Unit
 from .host import CORE, plugin_host
@@ -22,8 +22,65 @@ def enabled_unit_ids(plugin: str) -> Select:
     """SQL: ids of the units where *plugin* is enabled.
 
     A unit inherits the nearest state recorded on itself or an ancestor: enabling a school
-    enables its classes, unless a class below records a disable.
+    enables its classes, unless a class below records a disable. Worked out from the
+    enable/disable records already loaded (:func:`enabled_unit_list`): every unit when the
+    plugin is enabled everywhere, else the list of ids (one array on PostgreSQL).
     """
+    if plugin == CORE:
+        return select(Unit.id)
+    ids = enabled_unit_list(plugin)
+    if ids is None:
+        return select(Unit.id)
+    return select(Unit.id).where(unit_id_in(Unit.id, ids))
+
+
+def enabled_units_clause(column, plugin: str):
+    """SQL condition: *column* (a unit id) is a unit where *plugin* is enabled; ``true()``
+    when it is enabled everywhere (no filter at all)."""
+    if plugin == CORE:
+        return true()
+    ids = enabled_unit_list(plugin)
+    return true() if ids is None else unit_id_in(column, ids)
+
+
+def unit_id_in(column, ids: list[int]):
+    """``column IN ids``; on PostgreSQL one array parameter (a county's thousand units as a
+    thousand parameters would cost more to send and plan than the query)."""
+    if not ids:
+        return false()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def enabled_unit_list(plugin: str) -> list[int] | None:
+    """Ids of the units where *plugin* (and every plugin it needs) is enabled, from the
+    records read once (and kept across requests until a record or a unit changes); None when
+    that is every unit."""
+    cache = request_cache("enabled units")
+    if plugin not in cache:
+        cache[plugin] = remember(("enabled units", plugin), ("plugins", "units"),
+                                 lambda: _enabled_unit_list(plugin))
+    found = cache[plugin]
+    return None if found == _EVERYWHERE else found
+
+
+#: The cached answer meaning "every unit".
+_EVERYWHERE = "everywhere"
+
+
+def _enabled_unit_list(plugin: str) -> list[int] | str:
+    states = plugin_states()
+    wanted = [plugin, *sorted(_requires(plugin))]
+    units = db.session.execute(select(Unit.id, Unit.path)).all()
+    ids = [uid for uid, path in units
+           if all(enabled_at(path, states.get(p, [])) for p in wanted)]
+    return _EVERYWHERE if len(ids) == len(units) else ids
+
+
+def enabled_unit_ids_subquery(plugin: str) -> Select:
+    """The same as :func:`enabled_unit_ids`, as one SQL statement over the records (no list
+    worked out in Python): kept for comparison in tests."""
     if plugin == CORE:
         return select(Unit.id)
     # The statement depends on nothing but the plugin's name, and building it costs more
@@ -97,21 +154,25 @@ def is_enabled(plugin: str, unit: Unit) -> bool:
 
 def forget_plugin_states() -> None:
     """Drop what this request remembered of enable/disable records (they just changed)."""
-    forget("plugin states", "enabled plugins", "scopes", "menu")
+    forget("plugin states", "enabled plugins", "enabled units", "scopes", "menu")
 
 
 def plugin_states() -> dict[str, list[tuple[str, int, bool]]]:
     """``plugin -> [(unit path, depth, enabled)]`` of every enable/disable record, per request."""
     cache = request_cache("plugin states")
-    if "all" not in cache:
-        found: dict[str, list[tuple[str, int, bool]]] = {}
-        for plugin, path, depth, enabled in db.session.execute(
-            select(PluginState.plugin, Unit.path, Unit.depth, PluginState.enabled)
-            .join(Unit, Unit.id == PluginState.unit_id)
-        ):
-            found.setdefault(plugin, []).append((path, depth, enabled))
-        cache["all"] = found
+    if "all" not in cache:  # and across requests, until a record or a unit changes
+        cache["all"] = remember(("plugin states",), ("plugins", "units"), _plugin_states)
     return cache["all"]
+
+
+def _plugin_states() -> dict[str, list[tuple[str, int, bool]]]:
+    found: dict[str, list[tuple[str, int, bool]]] = {}
+    for plugin, path, depth, enabled in db.session.execute(
+        select(PluginState.plugin, Unit.path, Unit.depth, PluginState.enabled)
+        .join(Unit, Unit.id == PluginState.unit_id)
+    ):
+        found.setdefault(plugin, []).append((path, depth, enabled))
+    return found
 
 
 def enabled_at(path: str, states: list[tuple[str, int, bool]]) -> bool:

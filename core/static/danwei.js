@@ -16,6 +16,23 @@
     });
   }
 
+  // A list table with class "table-cards" reads as cards on a phone (danwei.css): each cell
+  // shows its column's heading, taken from the table's head unless the cell has its own.
+  document.querySelectorAll("table.table-cards").forEach(function (table) {
+    var heads = table.tHead ? Array.prototype.map.call(table.tHead.rows[0].cells, function (th) {
+      return th.textContent.trim();
+    }) : [];
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        Array.prototype.forEach.call(row.cells, function (cell, index) {
+          if (!cell.hasAttribute("data-label") && heads[index]) {
+            cell.setAttribute("data-label", heads[index]);
+          }
+        });
+      });
+    });
+  });
+
   reachable();
   var pending = null;
   window.addEventListener("resize", function () {

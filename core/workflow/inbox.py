@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..access import can_anywhere, login_required_only, permission_required
 from ..args import arg_int, arg_ints
+from ..cache import remember, user_topics
 from ..extensions import db
 from ..i18n import gettext as _
 from ..i18n import ngettext
@@ -134,6 +135,12 @@ def _page(query, order):
 
 
 def _counts(user: User) -> dict[str, int]:
+    """The numbers on the inbox's tabs, kept across requests until the workflow changes."""
+    return remember(("inbox tabs", user.id), (*user_topics(user.id), "workflow"),
+                    lambda: _count_tabs(user))
+
+
+def _count_tabs(user: User) -> dict[str, int]:
     def count(query):
         return db.session.scalar(select(func.count()).select_from(query.subquery()))
 

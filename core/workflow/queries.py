@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import selectinload
 
 from .. import access
-from ..access import enabled_unit_ids, unit_ids_where
-from ..cache import request_cache
+from ..access import unit_ids_where
+from ..plugins.enablement import enabled_units_clause
+from ..cache import remember, request_cache, user_topics
 from ..extensions import db
 from ..models import User, utcnow
 from .definitions import Reason, explain, headline, left_out
@@ -40,14 +43,24 @@ def subject_key(subject) -> tuple[str, str]:
     return type(subject).__name__, str(subject.id)
 
 
-def workflow_for(subject, definition_id: str | None = None) -> WorkflowInstance | None:
-    """The latest request for *subject* (of *definition_id*), or None."""
+def workflow_for(subject, definition_id: str | None = None, *,
+                 with_chain: bool = False) -> WorkflowInstance | None:
+    """The latest request for *subject* (of *definition_id*), or None.
+
+    *with_chain*: its steps, their assignments and the people assigned come with it, in two
+    more statements (for a page that shows the workflow panel: instead of one per step and
+    one per person).
+    """
     subject_type, subject_id = subject_key(subject)
     query = select(WorkflowInstance).where(
         WorkflowInstance.subject_type == subject_type, WorkflowInstance.subject_id == subject_id
     )
     if definition_id:
         query = query.where(WorkflowInstance.definition_id == definition_id)
+    if with_chain:
+        query = query.options(selectinload(WorkflowInstance.steps)
+                              .selectinload(WorkflowStep.assignments)
+                              .joinedload(WorkflowAssignment.user))
     return db.session.scalar(query.order_by(WorkflowInstance.id.desc()).limit(1))
 
 
@@ -113,11 +126,27 @@ def is_participant(instance: WorkflowInstance, user: User) -> bool:
         return False
     if instance.applicant_id == user.id:
         return True
-    return bool(db.session.scalar(select(
-        exists().where(WorkflowAssignment.instance_id == instance.id,
-                       WorkflowAssignment.user_id == user.id)
-        | exists().where(WorkflowCC.instance_id == instance.id, WorkflowCC.user_id == user.id)
-    )))
+    if _assigned_in_loaded_chain(instance, user):
+        return True
+    known = request_cache("workflow participants")  # a page asks twice (panel and can_view)
+    key = (instance.id, user.id)
+    if key not in known:
+        known[key] = bool(db.session.scalar(select(
+            exists().where(WorkflowAssignment.instance_id == instance.id,
+                           WorkflowAssignment.user_id == user.id)
+            | exists().where(WorkflowCC.instance_id == instance.id,
+                             WorkflowCC.user_id == user.id)
+        )))
+    return known[key]
+
+
+def _assigned_in_loaded_chain(instance: WorkflowInstance, user: User) -> bool:
+    """Whether *user* is assigned a step of *instance*, from its chain if it was loaded with
+    it (``workflow_for(..., with_chain=True)``); False when it was not."""
+    if "steps" in sa_inspect(instance).unloaded:
+        return False
+    return any(a.user_id == user.id for step in instance.steps
+               if "assignments" not in sa_inspect(step).unloaded for a in step.assignments)
 
 
 def can_view(instance: WorkflowInstance, user: User) -> bool:
@@ -160,8 +189,10 @@ def visible_plugins():
     plugins = sorted({d.plugin for d in definitions().values()})
     if not plugins:
         return WorkflowInstance.id.is_(None)
+    # From the enable/disable records already loaded: no unit filter at all for a plugin
+    # enabled everywhere, else its units' ids as one array (not a subquery over the units).
     return or_(*(
-        (WorkflowInstance.plugin == p) & WorkflowInstance.unit_id.in_(enabled_unit_ids(p))
+        (WorkflowInstance.plugin == p) & enabled_units_clause(WorkflowInstance.unit_id, p)
         for p in plugins
     ))
 
@@ -178,9 +209,11 @@ def waiting_count(user: User) -> int:
     """How many requests wait for *user* (the number on the inbox's menu entry), counted once
     per request: the menu and the inbox's tabs both show it."""
     cache = request_cache("inbox waiting")
-    if user.id not in cache:
-        cache[user.id] = db.session.scalar(
-            select(func.count()).select_from(waiting_for(user).subquery()))
+    if user.id not in cache:  # and across requests, until the workflow changes
+        cache[user.id] = remember(
+            ("inbox waiting", user.id), (*user_topics(user.id), "workflow"),
+            lambda: db.session.scalar(
+                select(func.count()).select_from(waiting_for(user).subquery())))
     return cache[user.id]
 
 

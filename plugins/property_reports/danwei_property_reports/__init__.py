@@ -164,7 +164,8 @@ def dashboard_widgets(user, unit):
     from .views.board import widget
 
     return [Widget(f"{PLUGIN}.deadlines", _l("Plans and summaries due"),
-                   lambda: widget(user, unit), permission=f"{PLUGIN}.view", order=110)]
+                   lambda: widget(user, unit), permission=f"{PLUGIN}.view", order=110,
+                   invalidated_by=(PLUGIN, "workflow"))]
 
 
 @hookimpl

@@ -21,6 +21,7 @@ DANWEI_URL_ARGS = {
     ("student_id",): "SELECT student_id FROM school_leave_contacts WHERE unit_id IN :units",
     ("student_id", "contact_id"): "SELECT student_id, id FROM school_leave_contacts "
                                   "WHERE unit_id IN :units",
+    ("article_id",): "SELECT id FROM school_leave_handbook_articles WHERE unit_id IN :units",
 }
 
 PLUGIN = "school_leave"
@@ -30,6 +31,10 @@ PERMISSIONS = {
     "school_leave.apply": _l("Apply for leave for oneself"),
     "school_leave.apply_for_others": _l("File leave for a classmate (special cases, with a "
                                         "reason)"),
+    "school_leave.file_for_student": _l("File leave for a student of the class (boarders "
+                                        "without a phone), recorded as filed by the teacher"),
+    "school_leave.emergency": _l("File an emergency leave past the advance-notice rules, with "
+                                 "a reason (audited, shown on the slip and in the reports)"),
     "school_leave.view": _l("See the leave of the unit, the students' parents, calls with them "
                             "and their leave history"),
     "school_leave.view_class": _l("See the students of the class and who is on leave today"),
@@ -44,6 +49,8 @@ PERMISSIONS = {
     "school_leave.record_return": _l("Record a student's return"),
     "school_leave.manage_timetable": _l("Edit the timetable and leave rules"),
     "school_leave.report": _l("Read leave reports"),
+    "school_leave.manage_handbook": _l("Keep the articles of the student handbook"),
+    "school_leave.discipline": _l("Record discipline decisions under the student handbook"),
 }
 
 #: The staff who sign the chain table: they see the unit's leave, parents and history.
@@ -70,13 +77,16 @@ ROLES = (
     ("class_teacher", _l("Class teacher"),
      (*_SIGNER, "school_leave.record_call", "school_leave.manage_contacts",
       "school_leave.keep_log", "school_leave.reconcile", "school_leave.sign_reconciliation",
-      "school_leave.record_return", "school_leave.report"),
-     _l("Phones the parents, signs, reads the log, signs off the reconciliation.")),
+      "school_leave.record_return", "school_leave.report", "school_leave.file_for_student"),
+     _l("Phones the parents, signs, reads the log, signs off the reconciliation; may file "
+        "leave for a student.")),
     ("grade_office", _l("Grade office"), (*_SIGNER, "school_leave.report"),
      _l("Held in a grade.")),
     ("student_affairs", _l("Student affairs office"),
      (*_SIGNER, "school_leave.report", "school_leave.manage_contacts",
-      "school_leave.manage_timetable"), _l("Held in the school.")),
+      "school_leave.manage_timetable", "school_leave.emergency", "school_leave.manage_handbook",
+      "school_leave.discipline"),
+     _l("Held in the school; may file an emergency leave past the advance-notice rules.")),
     ("academic_affairs", _l("Academic affairs office"),
      (*_SIGNER, "school_leave.report", "school_leave.manage_timetable"),
      _l("Signs exam-period leave; keeps the timetable and the exam periods.")),
@@ -125,6 +135,8 @@ def menu_items():
                  icon="journal", order=102),
         MenuItem(_l("Gate"), "school_leave.gate", "school_leave.verify_slip", icon="qr-code",
                  order=103),
+        MenuItem(_l("Discipline"), "school_leave.discipline", "school_leave.view",
+                 icon="clipboard-x", order=104),
         MenuItem(_l("Timetable"), "school_leave.settings", "school_leave.manage_timetable",
                  icon="clock", order=105),
     ]

@@ -109,8 +109,8 @@ ROW_LABELS = {
                     "principal"),
     "exam": _l("Exam period: class teacher, grade office, student affairs, academic affairs, "
                "vice principal"),
-    "morning_exercise": _l("Morning exercise: monitor + PE member + dorm head, then the class "
-                           "teacher"),
+    "morning_exercise": _l("Morning exercise: monitor + PE member + dorm head together; the "
+                           "class teacher reviews it afterwards"),
 }
 
 LABELS = {
@@ -215,8 +215,8 @@ def refresh_fields(subject_id: str) -> dict:
     return fields_of(leave, found.chain, found.duration, school.leave_rules(leave.unit))
 
 
-def instance_of(leave: Leave):
-    return workflow_for(leave, DEFINITION)
+def instance_of(leave: Leave, with_chain: bool = False):
+    return workflow_for(leave, DEFINITION, with_chain=with_chain)
 
 
 def waiting_ids(user: User):
@@ -232,12 +232,15 @@ def holders(role: str, unit: Unit, student: User) -> list[User]:
 
 
 def leave_of_request() -> Leave | None:
-    """The leave of the request being decided in this HTTP request (``/workflow/<id>/…``),
-    so that the class teacher's step form can check the call against it."""
+    """The leave of the request being decided in this HTTP request (``/workflow/<id>/…``, or
+    the leave's page that shows the panel), so that the class teacher's step form can check
+    the call against it and start from what is known."""
     from flask import has_request_context, request
 
     if not has_request_context() or not request.view_args:
         return None
+    if request.blueprint == "school_leave" and request.view_args.get("leave_id"):
+        return db.session.get(Leave, request.view_args["leave_id"])  # the leave's own page
     instance = db.session.get(WorkflowInstance, request.view_args.get("instance_id") or 0)
     if instance is None or instance.definition_id != DEFINITION:
         return None
@@ -264,6 +267,10 @@ def on_event(event) -> None:
         leave.status = event.state
         if event.final:
             leave.decided_at = utcnow()
+        if event.state == RequestState.APPROVED and leave.chain_row == "morning_exercise":
+            from .leaves import ask_for_review
+
+            ask_for_review(leave)
         root = leave.root
         if leave.is_extension and event.state == RequestState.APPROVED and root.overdue_at \
                 and not root.truancy:
@@ -294,9 +301,10 @@ def resubmit(leave: Leave, actor: User, chain: rules.Chain, duration: rules.Dura
     leave.status = instance.state
 
 
-def reasons(leave: Leave) -> list[str]:
-    """Why the leave's chain has its steps, in the reader's language."""
-    instance = instance_of(leave)
+def reasons(leave: Leave, instance=None) -> list[str]:
+    """Why the leave's chain has its steps, in the reader's language (*instance*: its
+    workflow, if the caller has it already)."""
+    instance = instance if instance is not None else instance_of(leave)
     if instance is not None:
         return [str(r) for r in chain_of(instance.fields).reasons]
     return leave.chain_reasons.splitlines()

@@ -73,15 +73,21 @@ def overlap_refusal(other: Leave) -> rules.Refusal:
         _l("Change the times, or withdraw the other leave first."))
 
 
+#: The refusals about asking in advance, which the student-affairs office may override in an
+#: emergency (a sick student whose parent could not phone half a day ahead).
+OVERRIDABLE = ("evening_study", "parent_call_advance")
+
+
 def preview(student: User, unit: Unit, leave_type: str, start: datetime, end: datetime,
             leaving_campus: bool, extension: bool = False,
-            revising: Leave | None = None) -> Preview:
+            revising: Leave | None = None, emergency: bool = False) -> Preview:
     """Apply the rules to a leave (times are stored UTC); raises ValueError if end <= start,
     :class:`rules.TooLong` if it is longer than the school allows.
 
     An extension is filed by the monitor after the parent explained (line 21): the refusals,
     which are about asking in advance, do not apply to it, but the chain table does, and so
-    does the one leave at a time.
+    does the one leave at a time. An *emergency* override (the student-affairs office, with a
+    reason) lifts the refusals about asking in advance (:data:`OVERRIDABLE`), nothing else.
     """
     timetable = school.timetable(unit)
     duration = school.duration(start, end, unit)
@@ -96,4 +102,6 @@ def preview(student: User, unit: Unit, leave_type: str, start: datetime, end: da
     calls = advance_calls(student, unit)
     refused = rules.refusals(facts, to_local(start),
                              [to_local(c.called_at) for c in calls], settings)
+    if emergency:
+        refused = [r for r in refused if r.code not in OVERRIDABLE]
     return Preview(duration, chain, overlaps + refused, calls)

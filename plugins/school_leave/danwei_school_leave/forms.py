@@ -86,6 +86,27 @@ class ApplyForm(FlaskForm):
             raise ValidationError(_l("Say why you ask for leave."))
 
 
+class FileForStudentForm(ApplyForm):
+    """The class teacher files for a student of the class; the student-affairs office may
+    also override the advance-notice rules in an emergency, with a reason."""
+
+    proxy_reason = TextAreaField(
+        _l("Note"), validators=[Length(max=1000)],
+        description=_l("Optional: e.g. a boarder without a phone asked in person. The slip "
+                       "says who filed it."))
+    emergency_reason = TextAreaField(
+        _l("Emergency: why the rules on asking in advance cannot be followed"),
+        validators=[Length(max=1000)],
+        description=_l("Only the student-affairs office. Required for an emergency; kept on "
+                       "the slip, in the reports and in the audit log."))
+    emergency = BooleanField(_l("Emergency override"))
+
+    def validate_emergency_reason(self, field):
+        if self.emergency.data and not (field.data or "").strip():
+            raise ValidationError(_l("Say why this is an emergency: the override is refused "
+                                     "without a reason."))
+
+
 class ExtensionForm(FlaskForm):
     """The monitor files an extension after the parent explained (line 21)."""
 
@@ -131,6 +152,32 @@ class StepCallForm(FlaskForm):
         Regexp(r"^[0-9+\-() ]{3,32}$", message=_l("Enter a telephone number."))])
     answered_by = StringField(_l("Who answered"), validators=[DataRequired(), Length(max=100)])
     note = TextAreaField(_l("What was said"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kwargs.get("formdata") is None and not self.phone.data:
+            self.prefill()
+
+    def prefill(self) -> None:
+        """Start from what is known (issue 18, point 5): the parent's advance call this leave
+        relied on, else the student's first parent's number, and now."""
+        from .approval import leave_of_request
+        from .people import advance_call_of, contacts_of
+
+        leave = leave_of_request()
+        if leave is None:
+            return
+        self.called_at.data = local_now().replace(second=0, microsecond=0)
+        call = advance_call_of(leave)
+        if call is not None:
+            self.called_at.data = to_local(call.called_at)
+            self.phone.data, self.answered_by.data = call.phone, call.answered_by
+            self.note.data = call.note
+            return
+        contacts = contacts_of(leave.student)
+        if contacts:
+            self.phone.data = contacts[0].phone
+            self.answered_by.data = f"{contacts[0].relation} {contacts[0].name}"
 
     def validate_called_at(self, field):
         from .approval import leave_of_request
@@ -179,6 +226,15 @@ class SettingsForm(FlaskForm):
     exam_windows = TextAreaField(_l("Exam periods"),
                                  description=_l("One per line: first day,last day "
                                                 "(YYYY-MM-DD)."))
+    parent_message_exit = TextAreaField(_l("Message to the parents: out through the gate"),
+                                        validators=[Length(max=500)])
+    parent_message_return = TextAreaField(_l("Message to the parents: back at school"),
+                                          validators=[Length(max=500)])
+    parent_message_overdue = TextAreaField(
+        _l("Message to the parents: not back by the end of the leave"),
+        validators=[Length(max=500)])
+    parent_message_truancy = TextAreaField(_l("Message to the parents: counted as truancy"),
+                                           validators=[Length(max=500)])
     submit = SubmitField(_l("Save"))
 
     NUMBERS = {"monitor_max_periods": int, "class_teacher_max_days": float,
@@ -210,3 +266,38 @@ class PeriodForm(FlaskForm):
 
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("Until"), validators=[Optional()])
+
+
+#: The sanctions of a school's discipline, mildest first (中小学、中职学生处分的常见等级).
+DECISION_LABELS = {
+    "warning": _l("Warning"),
+    "serious_warning": _l("Serious warning"),
+    "demerit": _l("Demerit"),
+    "probation": _l("Probation"),
+    "expulsion": _l("Expulsion"),
+}
+
+
+class ArticleForm(FlaskForm):
+    """An article of the student handbook; saving an existing number replaces its text."""
+
+    number = StringField(_l("Article"), validators=[DataRequired(), Length(max=32)],
+                         description=_l("As the handbook numbers it, e.g. 第二十一条."))
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    text = TextAreaField(_l("Text"), validators=[Length(max=5000)])
+    submit = SubmitField(_l("Save the article"))
+
+
+class DisciplineForm(FlaskForm):
+    """A discipline decision under an article of the handbook (line 27)."""
+
+    article = SelectField(_l("Article of the handbook"), coerce=int,
+                          validators=[InputRequired()])
+    offence = TextAreaField(_l("Offence"), validators=[DataRequired(), Length(max=2000)])
+    decision = SelectField(_l("Decision"), choices=choices(DECISION_LABELS.items()),
+                           validators=[DataRequired()])
+    decided_on = DateField(_l("Date of the decision"), validators=[InputRequired()])
+    decided_by = StringField(_l("Decided by"), validators=[DataRequired(), Length(max=100)],
+                             description=_l("A person or a body, e.g. 学工处, 校长办公会."))
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Record the decision"))

@@ -6,15 +6,27 @@ the demo is made exactly as one made through the form.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from core.api import Unit, User, audit, db, notify, to_local, utcnow
+from core.api import (
+    Unit,
+    User,
+    audit,
+    db,
+    local_today,
+    notify,
+    to_local,
+    to_utc,
+    unit_ids_where,
+    utcnow,
+)
 
 # What the rules say before a leave is filed lives in .assessment, shared with the approval
 # chain (which reads it again on a resubmission); the views still ask ``leaves.preview``.
-from . import approval, rules, school
+from . import approval, parents, rules, school
 from .assessment import (  # noqa: F401
     ALIVE,
     Preview,
@@ -50,14 +62,17 @@ def lock_student(student: User) -> None:
 
 def file(*, applicant: User, student: User, unit: Unit, leave_type: str, start: datetime,
          end: datetime, reason: str, leaving_campus: bool, proxy_reason: str = "",
-         extends: Leave | None = None, found: Preview | None = None) -> Leave:
+         extends: Leave | None = None, found: Preview | None = None,
+         emergency_reason: str = "", filed_as: str = "") -> Leave:
     """Record the leave and start its approval chain; the caller commits.
 
     Refuses (ValueError) what the rules refuse, so no path around the form can file it; an
-    overlap is checked again under the student's lock (:class:`Overlap`).
+    overlap is checked again under the student's lock (:class:`Overlap`). An
+    *emergency_reason* records the student-affairs office's override of the advance-notice
+    rules; the caller has checked that *applicant* may grant it.
     """
     found = found or preview(student, unit, leave_type, start, end, leaving_campus,
-                             extension=extends is not None)
+                             extension=extends is not None, emergency=bool(emergency_reason))
     if not found.allowed:
         raise ValueError("; ".join(str(r.message) for r in found.refusals))
     lock_student(student)
@@ -73,15 +88,23 @@ def file(*, applicant: User, student: User, unit: Unit, leave_type: str, start: 
         touches_evening_study=d.touches_evening_study, chain_row=chain.row,
         chain_reasons="\n".join(str(r) for r in chain.reasons),
         parent_call_required=chain.parent_call_required, status=PENDING,
+        emergency_reason=emergency_reason,
+        filed_as=filed_as or ("classmate" if applicant.id != student.id and not extends else ""),
+        emergency_by_id=applicant.id if emergency_reason else None,
     )
     db.session.add(leave)
     db.session.flush()
     for call in found.calls:
         call.leave_id = leave.id
+    if emergency_reason:
+        audit("school_leave.emergency_override", subject=leave, unit=unit,
+              summary=f"{student.username}: {emergency_reason[:150]}",
+              data={"by": applicant.id, "reason": emergency_reason})
     audit("school_leave.extension_filed" if extends else "school_leave.applied",
           subject=leave, unit=unit,
           summary=f"{student.username}: {leave_type} {chain.row} {d.periods}p/{d.days:g}d",
           data={"chain": chain.row, "proxy": applicant.id != student.id,
+                "filed_as": leave.filed_as,
                 "extends": extends.id if extends else None})
     approval.start(leave, chain, d, school.leave_rules(unit), actor=applicant)
     return leave
@@ -112,7 +135,32 @@ def revise(leave: Leave, actor: User, *, leave_type: str, start: datetime, end: 
     approval.resubmit(leave, actor, chain, d)
 
 
-# -- after approval: the gate, the return, overdue ------------------------------------------------
+# -- after approval: the review, the gate, the return, overdue ------------------------------------
+
+
+def ask_for_review(leave: Leave) -> None:
+    """The cadres' joint signature made a morning-exercise leave valid (line 35): the class
+    teacher is told, to review the slip at morning self-study."""
+    notify(class_teachers(leave.unit, leave.student),
+           str(_l("Morning-exercise leave of %(name)s to review", name=leave.student.name)),
+           body=str(_l("Signed by the monitor, the PE member and the dorm head; valid. Review "
+                       "it at morning self-study.")),
+           link=path_of(leave), plugin="school_leave", kind="action")
+
+
+def may_review(leave: Leave, user: User) -> bool:
+    return (leave.chain_row == "morning_exercise" and leave.status == APPROVED
+            and leave.reviewed_at is None
+            and any(t.id == user.id for t in class_teachers(leave.unit, leave.student)))
+
+
+def record_review(leave: Leave, by: User) -> None:
+    """The class teacher reviewed the morning-exercise slip (line 35): recorded, audited."""
+    if not may_review(leave, by):
+        raise ValueError("not a morning-exercise leave waiting for this class teacher's review")
+    leave.reviewed_at, leave.reviewed_by_id = utcnow(), by.id
+    audit("school_leave.reviewed", subject=leave, unit=leave.unit,
+          summary=f"{leave.student.username}: morning exercise reviewed by {by.username}")
 
 
 def effective_end(leave: Leave) -> datetime:
@@ -151,7 +199,8 @@ def exit_refusal(leave: Leave) -> rules.Refusal | None:
                  for step in approval.signatures(root))
     return rules.exit_refusal(approved=root.status == APPROVED,
                               leaving_campus=root.leaving_campus, row=root.chain_row,
-                              teacher_signed=signed, advance_call=advance is not None)
+                              teacher_signed=signed,
+                              advance_call=advance is not None or root.is_emergency)
 
 
 def record_exit(leave: Leave, by: User, at: datetime | None = None) -> None:
@@ -163,6 +212,7 @@ def record_exit(leave: Leave, by: User, at: datetime | None = None) -> None:
     leave.exit_recorded_by_id = by.id
     audit("school_leave.exit", subject=leave, unit=leave.unit,
           summary=f"{leave.student.username} left at {to_local(leave.exited_at):%H:%M}")
+    parents.tell(leave, parents.EXIT, leave.exited_at, effective_end(leave))
 
 
 def record_return(leave: Leave, by: User, at: datetime | None = None) -> None:
@@ -175,6 +225,28 @@ def record_return(leave: Leave, by: User, at: datetime | None = None) -> None:
           summary=f"{leave.student.username} back at {to_local(leave.returned_at):%H:%M}"
                   + (" (late)" if late else ""),
           data={"late": late})
+    if leave.exited_at is not None:  # the parents were told the child went out
+        parents.tell(leave, parents.RETURN, leave.returned_at, effective_end(leave))
+
+
+def gate_lists(limit: int = 100) -> dict:
+    """Who is out now (due back first, overdue marked), and the approved exits of today not
+    yet used: what the guard's page, its widget and the printed list show."""
+    scope = Leave.unit_id.in_(unit_ids_where("school_leave.verify_slip"))
+    out = db.session.scalars(
+        select(Leave).where(scope, Leave.exited_at.is_not(None), Leave.returned_at.is_(None))
+        .options(joinedload(Leave.student), joinedload(Leave.unit))
+        .order_by(Leave.end_at).limit(limit)).all()
+    start = to_utc(datetime.combine(local_today(), time()))
+    today = db.session.scalars(
+        select(Leave).where(scope, Leave.status == APPROVED, Leave.leaving_campus.is_(True),
+                            Leave.extends_id.is_(None), Leave.exited_at.is_(None),
+                            Leave.start_at < start + timedelta(days=1), Leave.end_at > start)
+        .options(joinedload(Leave.student), joinedload(Leave.unit))
+        .order_by(Leave.start_at).limit(limit)).all()
+    due = {leave.id: effective_end(leave) for leave in out}
+    return {"out": sorted(out, key=lambda leave: due[leave.id]), "due": due, "now": utcnow(),
+            "today": [leave for leave in today if exit_refusal(leave) is None]}
 
 
 def path_of(leave: Leave | int) -> str:
@@ -219,6 +291,8 @@ def mark_overdue(now: datetime | None = None) -> list[Leave]:
               summary=f"{leave.student.username}: due back {to_local(deadline):%m-%d %H:%M}",
               data={"extension_pending": covered})
         if first or leave.truancy:
+            parents.tell(leave, parents.TRUANCY if leave.truancy else parents.OVERDUE, now,
+                         deadline)
             subject = (_l("%(name)s is not back from leave: counted as truancy",
                           name=leave.student.name) if leave.truancy else
                        _l("%(name)s is not back from leave; an extension is waiting",

@@ -57,6 +57,12 @@ class Leave(db.Model):
         db.Index("ix_school_leave_leaves_overdue", "unit_id",
                  postgresql_where=db.text("overdue_at IS NOT NULL AND returned_at IS NULL"),
                  sqlite_where=db.text("overdue_at IS NOT NULL AND returned_at IS NULL")),
+        #: "On leave now": approved and not back, by end (migration sl05).
+        #: Deep pages of "approved, newest first" (migration sl05).
+        db.Index("ix_school_leave_leaves_status_start_unit", "status", "start_at", "unit_id"),
+        db.Index("ix_school_leave_leaves_open", "unit_id", "end_at",
+                 postgresql_where=db.text("status = 'approved' AND returned_at IS NULL"),
+                 sqlite_where=db.text("status = 'approved' AND returned_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +71,13 @@ class Leave(db.Model):
     #: Who filled in the form: the student, or the monitor for them (with ``proxy_reason``).
     applicant_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
     proxy_reason: Mapped[str] = mapped_column(db.Text, default="")
+    #: In which capacity someone else filed it: ``classmate`` (the monitor's proxy, line 25),
+    #: ``class_teacher`` (boarders without a phone), ``student_affairs`` (an emergency).
+    filed_as: Mapped[str] = mapped_column(db.String(32), default="")
+    #: The student-affairs office's emergency override of the advance-notice rules (lines 29,
+    #: 31): why, and who granted it. Audited, shown on the slip and in the reports.
+    emergency_reason: Mapped[str] = mapped_column(db.Text, default="")
+    emergency_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
     #: Set on an extension: the leave it extends (line 21).
     extends_id: Mapped[int | None] = mapped_column(
         db.ForeignKey("school_leave_leaves.id"), index=True
@@ -96,6 +109,11 @@ class Leave(db.Model):
     returned_at: Mapped[datetime | None]
     return_recorded_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
 
+    #: Morning-exercise leave (line 35): the class teacher's review at morning reading, recorded
+    #: after the leave is already valid.
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+
     #: Set by the overdue job (line 21).
     overdue_at: Mapped[datetime | None]
     truancy: Mapped[bool] = mapped_column(default=False, index=True)
@@ -105,6 +123,8 @@ class Leave(db.Model):
     applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
     exit_recorded_by: Mapped[User | None] = relationship(foreign_keys=[exit_recorded_by_id])
     return_recorded_by: Mapped[User | None] = relationship(foreign_keys=[return_recorded_by_id])
+    emergency_by: Mapped[User | None] = relationship(foreign_keys=[emergency_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     extends: Mapped[Leave | None] = relationship(remote_side=[id], back_populates="extensions")
     extensions: Mapped[list[Leave]] = relationship(
         back_populates="extends", order_by="Leave.id"
@@ -117,6 +137,10 @@ class Leave(db.Model):
     @property
     def is_proxy(self) -> bool:
         return self.applicant_id != self.student_id
+
+    @property
+    def is_emergency(self) -> bool:
+        return bool(self.emergency_reason)
 
     @property
     def root(self) -> Leave:
@@ -212,3 +236,56 @@ class Reconciliation(db.Model):
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     signed_by: Mapped[User] = relationship()
+
+
+class HandbookArticle(db.Model):
+    """An article of the student handbook (学生手册) that discipline refers to (line 27).
+
+    The school's own text, kept as data the student-affairs office edits; an article that is
+    no longer in force is retired (``active``), never deleted, so past decisions keep it.
+    """
+
+    __tablename__ = "school_leave_handbook_articles"
+    __table_args__ = (db.UniqueConstraint("unit_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The school whose handbook it is.
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    #: As the handbook numbers it, e.g. "第二十一条".
+    number: Mapped[str] = mapped_column(db.String(32))
+    title: Mapped[str] = mapped_column(db.String(200))
+    text: Mapped[str] = mapped_column(db.Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class DisciplineRecord(db.Model):
+    """A discipline decision about a student under an article of the handbook (line 27)."""
+
+    __tablename__ = "school_leave_discipline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The student's class, so the records are scoped like the leave.
+    unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
+    student_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"), index=True)
+    #: (The constraint is named by hand: the generated name is longer than PostgreSQL's 63.)
+    article_id: Mapped[int] = mapped_column(
+        db.ForeignKey("school_leave_handbook_articles.id",
+                      name="fk_school_leave_discipline_article_id"), index=True)
+    #: What the student did ("truancy on 3 and 4 November, 6 periods").
+    offence: Mapped[str] = mapped_column(db.Text)
+    #: One of :data:`forms.DECISIONS` (警告 … 开除学籍).
+    decision: Mapped[str] = mapped_column(db.String(32))
+    decided_on: Mapped[date] = mapped_column(index=True)
+    #: Who decided: a person or a body ("学工处", "校长办公会").
+    decided_by: Mapped[str] = mapped_column(db.String(100))
+    note: Mapped[str] = mapped_column(db.Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    student: Mapped[User] = relationship(foreign_keys=[student_id])
+    article: Mapped[HandbookArticle] = relationship()
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])

@@ -17,7 +17,8 @@ from core.api import (
     unit_ids_where,
 )
 
-from .models import Contact, Leave
+from .i18n import lazy_gettext
+from .models import INCOMING, Contact, Leave, ParentCall
 
 
 def students_of(unit: Unit) -> list[User]:
@@ -32,6 +33,14 @@ def contacts_of(student: User) -> list[Contact]:
     return list(db.session.scalars(
         select(Contact).where(Contact.student_id == student.id).order_by(Contact.id)
     ))
+
+
+def advance_call_of(leave: Leave) -> ParentCall | None:
+    """The parent's latest call in advance that *leave* relied on (linked when it was filed)."""
+    return db.session.scalars(
+        select(ParentCall).where(ParentCall.leave_id == leave.id,
+                                 ParentCall.direction == INCOMING)
+        .order_by(ParentCall.called_at.desc()).limit(1)).first()
 
 
 def visible_leave(user: User):
@@ -73,3 +82,19 @@ def may_see_note(user: User, attachment) -> bool:
         return False
     leave = db.session.get(Leave, int(attachment.subject_id))
     return leave is not None and (may_see(leave, user) or approval.is_signer(leave, user))
+
+
+#: In which capacity someone else filed a leave, as the slip says it.
+FILED_AS = {
+    "classmate": lazy_gettext("classmate"),
+    "class_teacher": lazy_gettext("class teacher"),
+    "student_affairs": lazy_gettext("student affairs office"),
+}
+
+
+def filed_by(leave) -> str:
+    """"Wang Fang (class teacher) — note" for a leave someone else filed."""
+    who = leave.applicant.name
+    if leave.filed_as in FILED_AS:
+        who = f"{who} ({FILED_AS[leave.filed_as]})"
+    return f"{who} — {leave.proxy_reason}" if leave.proxy_reason else who

@@ -32,7 +32,8 @@ from core.api import (
     utcnow,
 )
 
-from . import approval, school
+from . import approval, attendance, school
+from .people import FILED_AS
 from .forms import LEAVE_TYPE_LABELS, STATUS_LABELS
 from .i18n import lazy_gettext as _l
 from .models import APPROVED, PENDING, Leave
@@ -143,13 +144,18 @@ def pending(ctx):
 
 def register(ctx):
     """Every leave that starts in the period, one row each: the register (请假登记簿) kept for
-    the archive. Rows stream from the database, so a county's year exports in one file."""
+    the archive. Rows stream from the database, so a county's year exports in one file.
+    Who filed a leave for the student, and an emergency override with its reason, are columns
+    of their own."""
+    applicant = aliased(User)
     query = (
         select(Unit.name, User.name, Leave.leave_type, Leave.start_at, Leave.end_at, Leave.days,
                Leave.status, Leave.chain_row, Leave.extends_id, Leave.exited_at,
-               Leave.returned_at, Leave.overdue_at, Leave.truancy)
+               Leave.returned_at, Leave.overdue_at, Leave.truancy, Leave.filed_as,
+               applicant.name, Leave.emergency_reason)
         .select_from(Leave)
         .join(User, User.id == Leave.student_id)
+        .join(applicant, applicant.id == Leave.applicant_id)
         .join(Unit, Unit.id == Leave.unit_id)
         .where(ctx.in_scope(Leave.unit_id), ctx.in_period(Leave.start_at))
         .order_by(Leave.start_at, Leave.id)
@@ -168,11 +174,13 @@ def register(ctx):
         result = db.session.execute(query.execution_options(yield_per=1000))
         try:
             for (unit, student, kind, start, end, days, status, chain, extends, exited,
-                 returned, late, truant) in result:
+                 returned, late, truant, filed_as, filer, emergency) in result:
                 yield (unit, student, types.get(kind, kind), when(start), when(end), days,
                        states.get(status, status), chains.get(chain, chain),
                        yes if extends else "", when(exited), when(returned),
-                       truancy if truant else overdue if late else "")
+                       truancy if truant else overdue if late else "",
+                       f"{filer} ({FILED_AS[filed_as]})" if filed_as in FILED_AS else "",
+                       emergency)
         finally:
             result.close()
 
@@ -187,7 +195,9 @@ def register(ctx):
                        DataColumn("extension", str(_l("Extension"))),
                        DataColumn("exited", str(_l("Left school"))),
                        DataColumn("returned", str(_l("Returned"))),
-                       DataColumn("late", str(_l("Overdue or truancy")))),
+                       DataColumn("late", str(_l("Overdue or truancy"))),
+                       DataColumn("filed_by", str(_l("Filed by"))),
+                       DataColumn("emergency", str(_l("Emergency override")))),
                       rows(), title=str(_l("Leave register")), id="register",
                       count=query)]  # a county's year goes to the background
 
@@ -205,6 +215,15 @@ def reports() -> list[Report]:
                "school_leave.report", frequent, order=101),
         Report("school_leave.pending", _l("Leave waiting for signatures"),
                "school_leave.report", pending, periods=(), order=102),
+        Report("school_leave.attendance", _l("Attendance by student"),
+               "school_leave.report", attendance.by_student,
+               description=_l("Late, left early and absent from the class log; absences no "
+                              "leave covers, and leave not returned from, as truancy."),
+               order=104),
+        Report("school_leave.attendance_monthly", _l("Monthly class attendance"),
+               "school_leave.report", attendance.monthly, periods=("month",),
+               description=_l("The attendance table a school submits each month, per class."),
+               order=105),
         Report("school_leave.register", _l("Leave register"),
                "school_leave.report", register,
                description=_l("Every leave of the period, one row each, for the archive."),
@@ -260,13 +279,28 @@ def _by_type_chart():
                  [Series(str(_l("Leave")), [rows.get(t, 0) for t in LEAVE_TYPE_LABELS])])
 
 
+def _gate_card():
+    from .leaves import gate_lists
+
+    return render_template("school_leave/widget_gate.html", **gate_lists(limit=20))
+
+
 def widgets() -> list[Widget]:
     return [
+        # The guard's home page is the gate: the scanner, who is out and due back (point 7). Never
+        # cached: the guard needs who is out now.
+        Widget("school_leave.gate", _l("Gate"), _gate_card,
+               permission="school_leave.verify_slip", order=99, width=12),
+        # Kept across requests until a leave or the workflow changes (core.api.Widget); who
+        # is out or overdue *now* moves with the clock too: at most a minute late.
         Widget("school_leave.waiting", _l("Leave to sign"), _waiting_card,
-               permission="school_leave.approve", order=100, width=4),
+               permission="school_leave.approve", order=100, width=4,
+               invalidated_by=("school_leave", "workflow")),
         Widget("school_leave.today", _l("Student leave today"), _today_card,
-               permission="school_leave.view", order=101, width=4),
+               permission="school_leave.view", order=101, width=4,
+               invalidated_by=("school_leave", "workflow"), cache_seconds=60),
         chart_widget("school_leave.by_type", _l("Leave this month"), _by_type_chart,
-                     permission="school_leave.view", order=102, width=4),
+                     permission="school_leave.view", order=102, width=4,
+                     invalidated_by=("school_leave", "workflow")),
     ]
 

@@ -204,11 +204,15 @@ def choose_chain(facts: Facts, rules: Rules = Rules()) -> Chain:
     # Morning exercise is on campus (line 35); leaving campus always takes the class teacher's
     # chain with the parent's call, so such a leave is read by the table like any other.
     if facts.leave_type == MORNING_EXERCISE and not facts.leaving_campus:
+        # Line 35: the three cadres' joint signature makes it valid; the class teacher's
+        # review at morning self-study comes after the exercise, so it is recorded on the
+        # leave (:func:`leaves.record_review`) and never holds it pending.
         return Chain(
             "morning_exercise",
-            ((MONITOR, PE_MEMBER, DORM_HEAD), (CLASS_TEACHER,)),
+            ((MONITOR, PE_MEMBER, DORM_HEAD),),
             (_l("Morning-exercise leave: the monitor, the PE member and the dorm head sign "
-                "together, then the class teacher reviews it at morning self-study."),),
+                "together, and it is valid; the class teacher reviews it at morning "
+                "self-study afterwards."),),
             parent_call_required=False,
             all_of_steps=(0,),
         )

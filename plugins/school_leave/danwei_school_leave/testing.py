@@ -134,6 +134,47 @@ class School:
             "phone": "13900001111", "answered_by": "Mother", "note": "Asked in advance",
         })
 
+    def earlier_call(self, student="student", hours=13, who="teacher"):
+        """A parent's call that the class teacher recorded *hours* ago (at the time): the form
+        refuses a back-dated call, and the suite cannot move the clock, so it is written as
+        the form wrote it back then."""
+        from core.api import to_utc
+
+        from .models import INCOMING, ParentCall
+
+        moment = to_utc(local_now() - timedelta(hours=hours))
+        call = ParentCall(student_id=self.people[student].id,
+                          unit_id=self.people[student].unit_id, direction=INCOMING,
+                          called_at=moment, recorded_at=moment, phone="13900001111",
+                          answered_by="Mother", note="Asked in advance",
+                          recorded_by_id=self.people[who].id)
+        db.session.add(call)
+        db.session.commit()
+        return call
+
+    def out_now(self, student="student", hours=3):
+        """An approved leave off campus of *student*, from ten minutes ago, made through the
+        plugin's functions and core's engine rather than HTTP (the browser tests' server
+        checks CSRF tokens, which the test client does not have)."""
+        from core.api import approve_workflow, to_utc
+
+        from . import leaves
+
+        self.earlier_call(student, hours=13)
+        start = local_now() - timedelta(minutes=10)
+        person = self.people[student]
+        leave = leaves.file(applicant=person, student=person, unit=person.unit,
+                            leave_type="personal", start=to_utc(start),
+                            end=to_utc(start + timedelta(hours=hours)), reason="Family matters",
+                            leaving_campus=True)
+        db.session.commit()
+        while waiting := sorted(self.waiting_for(leave)):
+            call = {"called_at": form_time(local_now()), "phone": "13900001111",
+                    "answered_by": "Mother", "note": "Agreed"} if waiting[0] == "teacher" else None
+            approve_workflow(workflow_for(leave), self.people[waiting[0]], form_data=call)
+            db.session.commit()
+        return self.leave(leave.id)
+
     # -- core's workflow panel ------------------------------------------------------------------
 
     def decide(self, who, leave, action="approve", comment="", call=True):

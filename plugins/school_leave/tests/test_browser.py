@@ -32,16 +32,9 @@ def test_one_leave_from_application_to_return(page, live_server, school, log_in,
     now = local_now()
     fmt = "%Y-%m-%dT%H:%M"
 
-    # The parent phoned the class teacher the evening before; the class teacher notes it.
-    as_person(page, log_in, school["teacher"])
-    page.goto("/school_leave/calls/new")
-    page.get_by_label("Student").select_option(str(school["student"].id))
-    page.get_by_label("Time of the call").fill((now - timedelta(hours=13)).strftime(fmt))
-    page.get_by_label("Number").fill("13900001111")
-    page.get_by_label("Who was on the phone").fill("Mother, Wang Li")
-    page.get_by_role("button", name="Record the call").click()
-    assert "can now apply" in page.locator(".alert-success").inner_text()
-    assert console_errors == []
+    # The parent phoned the class teacher the evening before, and the class teacher noted it
+    # then (a call cannot be typed in later with an earlier time: see test_browser_issue18).
+    school.earlier_call(hours=13)
 
     # The student applies, checks the chain first, then submits.
     as_person(page, log_in, school["student"])
@@ -101,7 +94,7 @@ def test_one_leave_from_application_to_return(page, live_server, school, log_in,
     page.get_by_test_id("record-exit").click()
     assert "Exit recorded" in page.locator(".alert-success").inner_text()
     page.goto("/school_leave/gate")
-    assert "Student" in page.locator("main table").inner_text()
+    assert "Student" in page.get_by_test_id("out-list").inner_text()
     page.goto(check_url)
     page.get_by_test_id("record-return").click()
     assert "Return recorded" in page.locator(".alert-success").inner_text()

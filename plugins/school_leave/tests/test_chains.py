@@ -77,7 +77,10 @@ def test_exam_period_uses_the_exam_chain_whatever_the_length(school):
     walk(school, leave, ["teacher", "grade", "affairs", "academic", "vice"])
 
 
-def test_morning_exercise_is_signed_jointly_then_reviewed_by_the_class_teacher(school):
+def test_morning_exercise_is_valid_on_the_joint_signature_then_reviewed(school, notifications_of):
+    """Line 35 (issue 18, point 6): the monitor, the PE member and the dorm head sign
+    together and the leave is valid; the class teacher's review at morning self-study comes
+    after the exercise, is recorded, and never holds the leave pending."""
     leave = school.file(start=at(DAY, 6, 30), end=at(DAY, 7), leave_type="morning_exercise")
     assert leave.chain_row == "morning_exercise"
     assert school.waiting_for(leave) == {"monitor", "pe", "dorm"}
@@ -85,12 +88,28 @@ def test_morning_exercise_is_signed_jointly_then_reviewed_by_the_class_teacher(s
     # All of them must sign: the step stays open for the other two.
     assert school.waiting_for(leave) == {"pe", "dorm"}
     school.sign("pe", leave)
+    assert school.leave(leave.id).status == "pending"
     school.sign("dorm", leave)
-    assert school.waiting_for(leave) == {"teacher"}
-    # The class teacher reviews without the parent-call form (not required for this row).
-    response = school.decide("teacher", leave, call=False)
+    leave = school.leave(leave.id)
+    assert leave.status == "approved" and school.waiting_for(leave) == set()
+    assert leave.reviewed_at is None
+    # The class teacher is asked to review it, and nobody else can record the review.
+    assert any("to review" in n.subject for n in notifications_of(school["teacher"]))
+    page = school.client("teacher").get(f"/school_leave/leave/{leave.id}").text
+    assert 'data-testid="review"' in page and "Not yet (the leave is valid already)" in page
+    for who in ("teacher_b", "monitor"):
+        assert school.client(who).post(
+            f"/school_leave/leave/{leave.id}/review").status_code == 404, who
+    assert school.leave(leave.id).reviewed_at is None
+    response = school.client("teacher").post(f"/school_leave/leave/{leave.id}/review")
     assert response.status_code == 302
-    assert school.leave(leave.id).status == "approved"
+    leave = school.leave(leave.id)
+    assert leave.reviewed_by_id == school["teacher"].id and leave.status == "approved"
+    slip = school.client("student").get(f"/school_leave/leave/{leave.id}/slip").text
+    assert 'data-testid="slip-review"' in slip and "Teacher" in slip
+    # Reviewed once.
+    assert school.client("teacher").post(
+        f"/school_leave/leave/{leave.id}/review").status_code == 404
 
 
 def test_short_leave_leaving_campus_goes_to_the_class_teacher(school):

@@ -8,7 +8,7 @@ from core.api import db
 
 
 def approved_leave_out_now(school, hours=3, start_offset=-10):
-    school.record_call(called_at=local_now() - timedelta(hours=13))
+    school.earlier_call(hours=13)
     start = local_now() + timedelta(minutes=start_offset)
     leave = school.file(start=start, end=start + timedelta(hours=hours), leaving=True)
     return school.sign_all(leave)
@@ -47,7 +47,7 @@ def test_a_valid_slip_lets_the_student_out_and_back(school):
 
 
 def test_a_slip_not_fully_signed_is_invalid(school):
-    school.record_call(called_at=local_now() - timedelta(hours=13))
+    school.earlier_call(hours=13)
     start = local_now()
     leave = school.file(start=start, end=start + timedelta(hours=3), leaving=True)
     school.sign("monitor", leave)  # the class teacher has not signed yet
@@ -119,3 +119,34 @@ def test_the_slip_has_two_copies_and_a_qr_code(school):
     response = school.client("guard").post("/school_leave/gate/code", data={
         "code": f"http://localhost/school_leave/check/{school.slip_token(leave)}"})
     assert response.status_code == 302 and "/school_leave/check/" in response.headers["Location"]
+
+
+def test_the_guards_home_page_is_the_gate(school):
+    """Issue 18, point 7: the guard's home page shows the scanner, who is out and when they
+    are due back, and who may go out today; the list of today's exits prints for when the
+    network is down."""
+    leave = approved_leave_out_now(school)
+    home = school.client("guard").get("/").text
+    assert 'data-testid="gate-widget"' in home and 'data-testid="code-form"' in home
+    assert f'data-leave="{leave.id}"' in home and "May go out today" in home
+    printed = school.client("guard").get("/school_leave/gate/today")
+    assert printed.status_code == 200
+    assert f'<tr data-leave="{leave.id}"><td>{leave.id}</td><td>Student</td>' in printed.text
+
+    token = school.slip_token(leave)
+    check_page = school.client("guard").get(f"/school_leave/check/{token}").text
+    # One tap from the scan: the button comes right under the verdict and the student's name.
+    assert check_page.index('data-testid="verdict-student"') < check_page.index(
+        'data-testid="record-exit"') < check_page.index("<dl")
+    school.client("guard").post(f"/school_leave/check/{token}/exit")
+    gate = school.client("guard").get("/school_leave/gate").text
+    out = gate[gate.index('data-testid="out-list"'):]
+    assert f'data-leave="{leave.id}" data-overdue="no"' in out and "due back" in out
+    printed = school.client("guard").get("/school_leave/gate/today").text
+    today = printed[printed.index('data-testid="today-table"'):printed.index(
+        'data-testid="out-table"')]
+    assert f'data-leave="{leave.id}"' not in today  # out already: in the second table
+    assert f'data-leave="{leave.id}"' in printed[printed.index('data-testid="out-table"'):]
+    # Nobody else reads the gate's lists.
+    assert school.client("student").get("/school_leave/gate/today").status_code == 404
+    assert 'data-testid="gate-widget"' not in school.client("teacher").get("/").text

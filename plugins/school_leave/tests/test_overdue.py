@@ -43,7 +43,7 @@ def shift(*leaves, hours):
 @pytest.fixture
 def out_now(school):
     """An approved half-day leave off campus; the student went out through the gate."""
-    school.record_call(called_at=local_now() - timedelta(hours=13))
+    school.earlier_call(hours=13)
     start = local_now() - timedelta(minutes=10)
     leave = school.sign_all(school.file(start=start, end=start + timedelta(hours=2),
                                         leaving=True))

@@ -58,3 +58,51 @@ def test_parents_are_contacts_kept_by_the_class_teacher(school):
     other = school.client("teacher_b")
     assert other.get(f"/school_leave/students/{student.id}").status_code == 404
     assert "Wang Li" not in other.get("/school_leave/students").text
+
+
+def test_the_class_teachers_call_form_starts_from_what_is_known(school):
+    """Issue 18, point 5: type the call once. The step form of the class teacher starts from
+    the parent's advance call the leave relied on, else from the first parent's number."""
+    import re
+
+    from danwei_school_leave.testing import at, form_time, local_now, monday
+
+    day = monday()
+    call = school.earlier_call(hours=1)
+    leave = school.file(start=at(day, 14), end=at(day, 17, 40), leaving=True)
+    school.sign("monitor", leave)
+    page = school.client("teacher").get(f"/school_leave/leave/{leave.id}").text
+
+    def value(name):
+        found = re.search(rf'name="step-{name}"[^>]*value="([^"]*)"', page) or re.search(
+            rf'name="step-{name}"[^>]*>([^<]*)</textarea>', page)
+        return found.group(1).strip() if found else None
+
+    from core.api import to_local
+
+    assert value("phone") == "13900001111" and value("answered_by") == "Mother"
+    assert value("called_at") == form_time(to_local(call.called_at))
+    assert "Asked in advance" in page
+    # Signing it as it stands records the call (the form is valid as prefilled).
+    response = school.client("teacher").post(f"/workflow/{leave.workflow_id}/decide", data={
+        "decide-approve": "x", "decide-comment": "", "step-called_at": value("called_at"),
+        "step-phone": value("phone"), "step-answered_by": value("answered_by"),
+        "step-note": "Asked in advance"})
+    assert response.status_code == 302 and school.leave(leave.id).status == "approved"
+
+    # No advance call (on campus): the first parent's number, and now.
+    student = school["student2"]
+    school.client("teacher").post(f"/school_leave/students/{student.id}", data={
+        "contact-name": "Li Gang", "contact-relation": "Father",
+        "contact-phone": "13700002222", "contact-submit": "x"})
+    other = school.file("student2", start=at(day, 8), end=at(day, 11, 40))
+    school.sign("monitor", other)
+    page = school.client("teacher").get(f"/school_leave/leave/{other.id}").text
+    assert value("phone") == "13700002222" and value("answered_by") == "Father Li Gang"
+    assert abs(datetime_of(value("called_at")) - local_now()).total_seconds() <= 120
+
+
+def datetime_of(text):
+    from datetime import datetime
+
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M")

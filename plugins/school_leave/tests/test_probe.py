@@ -61,7 +61,7 @@ def test_a_slip_signed_only_by_the_monitor_does_not_open_the_gate(school):
 def test_leaving_campus_needs_the_class_teacher_and_the_parents_advance_call_at_the_gate(school):
     """Even a leave marked as leaving campus opens the gate only with both, whatever its state
     says (here: approved by a row without the class teacher, as an older version could)."""
-    school.record_call(called_at=local_now() - timedelta(hours=13))
+    school.earlier_call(hours=13)
     start = local_now() + timedelta(minutes=10)
     leave = school.file(start=start, end=start + timedelta(hours=3), leaving=True)
     leave = school.sign_all(leave)
@@ -104,7 +104,7 @@ def test_cadres_do_not_read_classmates_parents_calls_or_history(school):
     teacher.post(f"/school_leave/students/{student.id}", data={
         "contact-name": "Wang Li", "contact-relation": "Mother", "contact-phone": "13912345678",
         "contact-submit": "x"})
-    school.record_call(called_at=local_now() - timedelta(hours=1))
+    school.earlier_call(hours=1)
     leave = school.file(start=at(DAY, 8), end=at(DAY, 11, 40), reason="Dentist appointment")
     school.sign("monitor", leave)
 

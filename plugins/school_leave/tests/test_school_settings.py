@@ -22,7 +22,7 @@ def form(**overrides):
 def test_the_school_office_edits_the_timetable_and_durations_follow(school, db):
     office = school.client("academic")
     page = office.get("/school_leave/settings").text
-    assert "Period 8" in page  # the default timetable, eight periods
+    assert "第八节" in page  # the default timetable, eight periods
     response = office.post("/school_leave/settings", data={**form(),
                                                             "unit": school.units["s"].id})
     assert response.status_code == 302
@@ -62,3 +62,14 @@ def test_weekends_and_holidays_do_not_count(school, db, set_calendar_day):
     leave = school.file("student2", start=at(friday, 7, 30), end=at(friday, 18, plus_days=3),
                         reason="again")
     assert (leave.days, leave.chain_row) == (1.0, "class_teacher")
+
+
+def test_a_new_school_starts_with_a_chinese_timetable(school):
+    """Issue 18, point 8: the slots are named as a Chinese school names them, in any
+    interface language (they are the school's data, edited on the settings page)."""
+    page = school.client("academic").get("/school_leave/settings").text
+    for name in ("早操", "早读", "第一节", "第二节", "第八节", "晚自习"):
+        assert name in page, name
+    assert "Period 1" not in page and "Morning exercise,06:30" not in page
+    apply = school.client("student").get("/school_leave/apply").text
+    assert "第一节" in apply and "晚自习" in apply

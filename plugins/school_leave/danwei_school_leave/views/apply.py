@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from core.api import (
     Unit,
@@ -33,8 +33,8 @@ from ..models import APPROVED, PENDING, REJECTED, RETURNED_FOR_REVISION, Leave, 
 from . import bp
 
 
-def _leave_or_404(leave_id: int) -> Leave:
-    leave = db.session.get(Leave, leave_id)
+def _leave_or_404(leave_id: int, *options) -> Leave:
+    leave = db.session.get(Leave, leave_id, options=options)
     if leave is None or not (people.may_see(leave, current_user)
                              or approval.is_signer(leave, current_user)):
         abort(404)
@@ -225,17 +225,19 @@ def to_sign():
 @login_required_only
 def detail(leave_id: int):
     """A leave: its facts, why its chain has these steps, the signatures and the calls."""
-    leave = _leave_or_404(leave_id)
+    leave = _leave_or_404(leave_id, joinedload(Leave.student), selectinload(Leave.extensions))
     private = people.may_see_private(leave.student, current_user)
     calls = db.session.scalars(select(ParentCall).where(ParentCall.leave_id == leave.id)
                                .order_by(ParentCall.called_at)).all() if private else []
+    instance = approval.instance_of(leave, with_chain=True)  # once, with its chain
     return render_template(
-        "school_leave/detail.html", leave=leave, instance=approval.instance_of(leave),
-        reasons=approval.reasons(leave), calls=calls, due_back=leaves.effective_end(leave.root),
+        "school_leave/detail.html", leave=leave, instance=instance,
+        reasons=approval.reasons(leave, instance), calls=calls, due_back=leaves.effective_end(leave.root),
         attachments=attachments_of(leave, "school_leave.note"), private=private,
         contacts=people.contacts_of(leave.student) if private else [],
         can_extend=_may_extend(leave),
         can_return=_may_record_return(leave), can_edit=_may_edit(leave),
+        can_review=leaves.may_review(leave, current_user),
     )
 
 
@@ -356,4 +358,17 @@ def record_return(leave_id: int):
     leaves.record_return(leave, current_user._get_current_object())
     db.session.commit()
     flash(_l("The return was recorded."), "success")
+    return redirect(url_for("school_leave.detail", leave_id=leave.id))
+
+
+@bp.route("/leave/<int:leave_id>/review", methods=["POST"])
+@permission_required("school_leave.approve")
+def review(leave_id: int):
+    """The class teacher records the review of a morning-exercise slip (line 35)."""
+    leave = _leave_or_404(leave_id)
+    if not leaves.may_review(leave, current_user):
+        abort(404)
+    leaves.record_review(leave, current_user._get_current_object())
+    db.session.commit()
+    flash(_l("The review was recorded."), "success")
     return redirect(url_for("school_leave.detail", leave_id=leave.id))

@@ -8,6 +8,8 @@ or evening self-study (line 31); when signing, for every leave of more than two 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -27,11 +29,12 @@ from core.api import (
     unit_ids_where,
 )
 
-from .. import forms, people
+from .. import forms, people, school
 from ..forms import ContactForm, ParentCallForm
 from ..i18n import lazy_gettext as _l
 from ..models import INCOMING, Contact, Leave, ParentCall
 from . import bp
+from .discipline import records_of
 
 
 def _student_or_404(student_id: int, permission: str) -> User:
@@ -104,6 +107,10 @@ def student(student_id: int):
         today=people.leave_today(student),
         may_edit=can("school_leave.manage_contacts", student.unit),
         may_call=can("school_leave.record_call", student.unit),
+        may_file_for=can("school_leave.file_for_student", student.unit),
+        may_emergency=can("school_leave.emergency", student.unit),
+        may_discipline=can("school_leave.discipline", student.unit),
+        discipline=records_of(student) if private else [],
     ), 200 if not form.errors else 422
 
 
@@ -151,8 +158,14 @@ def new_call():
     if form.validate_on_submit():
         student = _student_or_404(form.student.data or 0, "school_leave.record_call")
         called_at = to_utc(form.called_at.data)
+        grace = int(school.setting("call_record_grace_minutes", student.unit))
         if called_at > to_utc(local_now()):
             form.called_at.errors.append(_l("A call is recorded after it happened."))
+        elif called_at < to_utc(local_now()) - timedelta(minutes=grace + 1):
+            form.called_at.errors.append(_l(
+                "A call is recorded when it happens: at most %(n)d minutes later. An earlier "
+                "time cannot be typed; in an emergency the student affairs office may file "
+                "the leave past the rule.", n=grace))
         else:
             call = ParentCall(student_id=student.id, unit_id=student.unit_id,
                               direction=INCOMING, called_at=called_at,

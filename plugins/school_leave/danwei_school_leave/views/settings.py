@@ -5,15 +5,23 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from core.api import Unit, arg_int, db, permission_required, set_setting, unit_ids_where
+from core.api import (
+    Unit,
+    arg_int,
+    contact_channels,
+    db,
+    permission_required,
+    set_setting,
+    unit_ids_where,
+)
 
-from .. import school
+from .. import parents, school
 from ..forms import SettingsForm
 from ..i18n import lazy_gettext as _l
 from . import bp
 
 KEYS = ("monitor_max_periods", "class_teacher_max_days", "grade_max_days",
-        "parent_call_advance_hours", "timetable", "exam_windows")
+        "parent_call_advance_hours", "timetable", "exam_windows", *parents.TEXT_SETTINGS.values())
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -42,5 +50,7 @@ def settings():
         return redirect(url_for("school_leave.settings", unit=unit.id))
     periods, _ = school.parse_timetable(school.setting("timetable", unit))
     return render_template("school_leave/settings.html", form=form, unit=unit, schools=schools,
-                           periods=periods, kinds=school.SLOT_KINDS
+                           periods=periods, kinds=school.SLOT_KINDS,
+                           channels=contact_channels(unit), message_fields=[
+                               getattr(form, key) for key in parents.TEXT_SETTINGS.values()],
                            ), 200 if not form.errors else 422

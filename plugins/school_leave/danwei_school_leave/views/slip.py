@@ -6,7 +6,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.api import can, db, login_required_only, permission_required, unit_ids_where, utcnow
+from core.api import (
+    can,
+    db,
+    local_today,
+    login_required_only,
+    permission_required,
+    unit_ids_where,
+    utcnow,
+)
 
 from .. import approval, leaves, people, slip
 from ..i18n import lazy_gettext as _l
@@ -33,12 +41,18 @@ def print_slip(leave_id: int):
 @bp.route("/gate")
 @permission_required("school_leave.verify_slip")
 def gate():
-    """The guard's page: who is out now, who is due back, and how to check a slip."""
-    out = db.session.scalars(
-        select(Leave).where(Leave.unit_id.in_(unit_ids_where("school_leave.verify_slip")),
-                            Leave.exited_at.is_not(None), Leave.returned_at.is_(None))
-        .order_by(Leave.end_at).limit(100)).all()
-    return render_template("school_leave/gate.html", out=out)
+    """The guard's page: the scanner, who is out and when they are due back, who may go out
+    today."""
+    return render_template("school_leave/gate.html", **leaves.gate_lists())
+
+
+@bp.route("/gate/today")
+@permission_required("school_leave.verify_slip")
+def gate_today():
+    """Today's approved exits on A4, for the gate when the network is down: the guard checks
+    the student against this list and writes the times by hand."""
+    return render_template("school_leave/gate_today.html", day=local_today(),
+                           printed=utcnow(), **leaves.gate_lists(limit=500))
 
 
 @bp.route("/gate/code", methods=["POST"])
