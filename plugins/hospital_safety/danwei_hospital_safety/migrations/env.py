@@ -1,0 +1,3 @@
+from core.api import run_migrations
+
+run_migrations()
