@@ -129,11 +129,11 @@ def drop_url_args(folder):
 
 
 def test_the_kit_refuses_undeclared_url_arguments(editable, make_app):
-    from core.testing_kit import PluginGates, url_args
+    from core.testing_kit import PluginGates, url_args_of
 
     editable("au_args", drop_url_args)
     app = make_app()
-    assert ("item_id",) not in url_args(app)
+    assert ("item_id",) not in url_args_of(app, "au_args")
     gates = type("Gates", (PluginGates,), {"plugin": "au_args"})()
     with pytest.raises(AssertionError, match="DANWEI_URL_ARGS"):
         gates.test_url_arguments_declared(app)

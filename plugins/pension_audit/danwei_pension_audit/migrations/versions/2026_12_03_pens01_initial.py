@@ -44,7 +44,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_pension_audit_engagements_created_by_id_users')),
     sa.ForeignKeyConstraint(['preparer_id'], ['users.id'], name=op.f('fk_pension_audit_engagements_preparer_id_users')),
-    sa.ForeignKeyConstraint(['previous_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_engagements_previous_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['previous_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_engagements_previous_id_pension_audit_3820e4bd')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_pension_audit_engagements_unit_id_units')),
     sa.ForeignKeyConstraint(['verifier_id'], ['users.id'], name=op.f('fk_pension_audit_engagements_verifier_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_engagements'))
@@ -61,7 +61,7 @@ def upgrade():
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
     sa.Column('answered_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_pension_audit_answers_answered_by_id_users')),
-    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_answers_engagement_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_answers_engagement_id_pension_audit_e_6676209a')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_answers')),
     sa.UniqueConstraint('engagement_id', 'item', name=op.f('uq_pension_audit_answers_engagement_id_item'))
     )
@@ -90,7 +90,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_pension_audit_samples_created_by_id_users')),
-    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_samples_engagement_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_samples_engagement_id_pension_audit_e_da7c97da')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_samples'))
     )
     with op.batch_alter_table('pension_audit_samples', schema=None) as batch_op:
@@ -109,7 +109,7 @@ def upgrade():
     sa.Column('filename', sa.String(length=255), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_uploads_engagement_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_uploads_engagement_id_pension_audit_e_289577b8')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_uploads'))
     )
     with op.batch_alter_table('pension_audit_uploads', schema=None) as batch_op:
@@ -137,9 +137,9 @@ def upgrade():
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.Column('previous_finding_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_findings_engagement_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_findings_engagement_id_pension_audit__87a4f0a5')),
     sa.ForeignKeyConstraint(['group_id'], ['pension_audit_groups.id'], name=op.f('fk_pension_audit_findings_group_id_pension_audit_groups')),
-    sa.ForeignKeyConstraint(['previous_finding_id'], ['pension_audit_findings.id'], name=op.f('fk_pension_audit_findings_previous_finding_id_pension_audit_findings')),
+    sa.ForeignKeyConstraint(['previous_finding_id'], ['pension_audit_findings.id'], name=op.f('fk_pension_audit_findings_previous_finding_id_pension__86e86774')),
     sa.ForeignKeyConstraint(['responsible_id'], ['users.id'], name=op.f('fk_pension_audit_findings_responsible_id_users')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_pension_audit_findings_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_findings'))
@@ -169,7 +169,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_pension_audit_imports_created_by_id_users')),
-    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_imports_engagement_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_imports_engagement_id_pension_audit_e_abc258d7')),
     sa.ForeignKeyConstraint(['upload_id'], ['pension_audit_uploads.id'], name=op.f('fk_pension_audit_imports_upload_id_pension_audit_uploads')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_imports'))
     )
@@ -203,7 +203,7 @@ def upgrade():
     sa.Column('import_id', sa.Integer(), nullable=False),
     sa.Column('line', sa.Integer(), nullable=False),
     sa.Column('id_number', sa.String(length=18), nullable=False),
-    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_accounts_engagement_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_accounts_engagement_id_pension_audit__5d5aad13')),
     sa.ForeignKeyConstraint(['import_id'], ['pension_audit_imports.id'], name=op.f('fk_pension_audit_accounts_import_id_pension_audit_imports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_accounts'))
     )
@@ -224,7 +224,7 @@ def upgrade():
     sa.Column('import_id', sa.Integer(), nullable=False),
     sa.Column('line', sa.Integer(), nullable=False),
     sa.Column('id_number', sa.String(length=18), nullable=False),
-    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_contributions_engagement_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_contributions_engagement_id_pension_a_ed389e9e')),
     sa.ForeignKeyConstraint(['import_id'], ['pension_audit_imports.id'], name=op.f('fk_pension_audit_contributions_import_id_pension_audit_imports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_contributions'))
     )
@@ -259,7 +259,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_pension_audit_evidence_created_by_id_users')),
-    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_evidence_engagement_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_evidence_engagement_id_pension_audit__559aed98')),
     sa.ForeignKeyConstraint(['finding_id'], ['pension_audit_findings.id'], name=op.f('fk_pension_audit_evidence_finding_id_pension_audit_findings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_evidence'))
     )
@@ -279,7 +279,7 @@ def upgrade():
     sa.Column('import_id', sa.Integer(), nullable=False),
     sa.Column('line', sa.Integer(), nullable=False),
     sa.Column('id_number', sa.String(length=18), nullable=False),
-    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_members_engagement_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_members_engagement_id_pension_audit_e_3dc75956')),
     sa.ForeignKeyConstraint(['import_id'], ['pension_audit_imports.id'], name=op.f('fk_pension_audit_members_import_id_pension_audit_imports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_members'))
     )
@@ -297,7 +297,7 @@ def upgrade():
     sa.Column('import_id', sa.Integer(), nullable=False),
     sa.Column('line', sa.Integer(), nullable=False),
     sa.Column('id_number', sa.String(length=18), nullable=False),
-    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_payments_engagement_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_payments_engagement_id_pension_audit__c63d8129')),
     sa.ForeignKeyConstraint(['import_id'], ['pension_audit_imports.id'], name=op.f('fk_pension_audit_payments_import_id_pension_audit_imports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_payments'))
     )
@@ -330,7 +330,7 @@ def upgrade():
     sa.Column('import_id', sa.Integer(), nullable=False),
     sa.Column('line', sa.Integer(), nullable=False),
     sa.Column('id_number', sa.String(length=18), nullable=False),
-    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_receipts_engagement_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_receipts_engagement_id_pension_audit__6c0d642c')),
     sa.ForeignKeyConstraint(['import_id'], ['pension_audit_imports.id'], name=op.f('fk_pension_audit_receipts_import_id_pension_audit_imports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_receipts'))
     )
@@ -363,7 +363,7 @@ def upgrade():
     sa.Column('import_id', sa.Integer(), nullable=False),
     sa.Column('line', sa.Integer(), nullable=False),
     sa.Column('id_number', sa.String(length=18), nullable=False),
-    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_subsidies_engagement_id_pension_audit_engagements')),
+    sa.ForeignKeyConstraint(['engagement_id'], ['pension_audit_engagements.id'], name=op.f('fk_pension_audit_subsidies_engagement_id_pension_audit_f53863f0')),
     sa.ForeignKeyConstraint(['import_id'], ['pension_audit_imports.id'], name=op.f('fk_pension_audit_subsidies_import_id_pension_audit_imports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pension_audit_subsidies'))
     )
