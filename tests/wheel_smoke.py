@@ -19,8 +19,10 @@ import core
 from core import create_app, paths
 
 PASSWORD = "danwei2026"  # every demo account's (README)
-#: The administrator, and people of both bundled plugins with different menus.
-USERS = ["admin", "unitadmin", "sl_principal", "sl_teacher", "sl_guard", "pr_boss", "pr_staff"]
+#: The administrator, and people of every bundled plugin (two with different menus where a
+#: plugin has them).
+USERS = ["admin", "unitadmin", "sl_principal", "sl_teacher", "sl_guard", "pr_boss", "pr_staff",
+         "pb_secretary", "pb_member", "pa_auditor", "pa_station", "hs_director", "hs_nurse"]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -22,6 +22,7 @@ from .models import (
     Hazard,
     Inspection,
     InspectionResult,
+    InspectionState,
     LogEntry,
     PatrolPoint,
     PatrolScan,
@@ -216,7 +217,7 @@ def inspections_of_the_year(now, centre, depts, people):
     def done(kind, unit, day, by, leaders=False, fail=None):
         at = datetime.combine(day, time(2, 0))
         row = Inspection(unit_id=unit.id, kind=kind, checklist_id=lists[kind].id, by_id=by.id,
-                         led_by_leaders=leaders, state="done", started_at=at, done_at=at)
+                         led_by_leaders=leaders, state=InspectionState.DONE, started_at=at, done_at=at)
         db.session.add(row)
         db.session.flush()
         for n, item in enumerate(lists[kind].lines):

@@ -10,7 +10,7 @@ from core.api import audit, db, local_today, utcnow
 
 from . import rules
 from .i18n import gettext as _
-from .models import Drug, DrugCount, DrugEntry, DrugLot
+from .models import CountState, Drug, DrugCount, DrugEntry, DrugLot
 
 PLUGIN = "hospital_safety"
 
@@ -27,7 +27,7 @@ def lock_lot(lot_id: int) -> DrugLot | None:
 def open_count(unit_id: int) -> DrugCount | None:
     """The handover count that blocks dispensing in this pharmacy, if any."""
     return db.session.scalar(select(DrugCount).where(DrugCount.unit_id == unit_id,
-                                                     DrugCount.state == "open").limit(1))
+                                                     DrugCount.state == CountState.OPEN).limit(1))
 
 
 def receive(drug: Drug, lot_name: str, quantity: int, user) -> DrugEntry:
@@ -102,9 +102,9 @@ def handover(unit, counted: dict[int, int], user) -> DrugCount:
     # A matching count reconciles any open one.
     if not diffs:
         for previous in db.session.scalars(select(DrugCount).where(
-                DrugCount.unit_id == unit.id, DrugCount.state == "open")):
-            previous.state = "reconciled"
-    count = DrugCount(unit_id=unit.id, unit=unit, state="open" if diffs else "reconciled",
+                DrugCount.unit_id == unit.id, DrugCount.state == CountState.OPEN)):
+            previous.state = CountState.RECONCILED
+    count = DrugCount(unit_id=unit.id, unit=unit, state=CountState.OPEN if diffs else CountState.RECONCILED,
                       differences=";".join(diffs), counted_by_id=user.id, counted_at=utcnow())
     db.session.add(count)
     db.session.flush()
@@ -117,11 +117,11 @@ def explain(count_id: int, user, explanation: str) -> DrugCount:
     """Sign an explanation of a count's difference; the counter may not sign their own."""
     count = db.session.scalar(select(DrugCount).where(DrugCount.id == count_id)
                               .with_for_update().execution_options(populate_existing=True))
-    if count is None or count.state != "open":
+    if count is None or count.state != CountState.OPEN:
         raise Refused(_("This count has no open difference."))
     if count.counted_by_id == user.id:
         raise Refused(_("Someone other than the person who counted must sign the explanation."))
-    count.state, count.explanation = "explained", explanation
+    count.state, count.explanation = CountState.EXPLAINED, explanation
     count.signed_by_id, count.signed_at = user.id, utcnow()
     audit(f"{PLUGIN}.drug_count_explained", subject=count, unit=count.unit,
           summary=explanation[:200])

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from core.api import Unit, db, get_setting, to_utc
 
 from .i18n import lazy_gettext as _l
-from .models import ChecklistTemplate, Inspection
+from .models import ChecklistTemplate, Inspection, InspectionState
 
 P = "hospital_safety"
 KINDS = {"committee": _l("Safety committee inspection"),
@@ -52,7 +52,7 @@ def done_counts(unit_ids, kinds, since: date, until: date, leaders=False) -> dic
     """{unit_id: n} of inspections of *kinds* done in ``[since, until)``."""
     query = (select(Inspection.unit_id, func.count(Inspection.id))
              .where(Inspection.unit_id.in_(unit_ids), Inspection.kind.in_(kinds),
-                    Inspection.state == "done", Inspection.done_at >= start_utc(since),
+                    Inspection.state == InspectionState.DONE, Inspection.done_at >= start_utc(since),
                     Inspection.done_at < start_utc(until))
              .group_by(Inspection.unit_id))
     if leaders:

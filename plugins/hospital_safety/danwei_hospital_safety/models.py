@@ -8,6 +8,7 @@ place it stands in.
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -17,6 +18,20 @@ from core.api import Unit, User, db, utcnow
 
 TEXT = 200
 LONG = 2000
+
+
+class CountState(enum.StrEnum):
+    """A handover count: it matched, or it differs (``OPEN``: dispensing blocked) until a
+    second person signs an explanation."""
+
+    RECONCILED = "reconciled"
+    OPEN = "open"
+    EXPLAINED = "explained"
+
+
+class InspectionState(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
 
 
 class Hazard(db.Model):
@@ -160,7 +175,7 @@ class DrugCount(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(db.ForeignKey("units.id"), index=True)
-    state: Mapped[str] = mapped_column(db.String(16))  # reconciled | open | explained
+    state: Mapped[str] = mapped_column(db.String(16))  # a CountState
     #: "lot_id:expected:counted" per line with a difference, ";"-separated.
     differences: Mapped[str] = mapped_column(db.Text, default="")
     counted_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
@@ -262,7 +277,7 @@ class Inspection(db.Model):
                       name="fk_hospital_safety_inspections_checklist"))
     #: Led by the centre's main leaders (at least 2 committee inspections a year).
     led_by_leaders: Mapped[bool] = mapped_column(default=False)
-    state: Mapped[str] = mapped_column(db.String(16), default="open")  # open | done
+    state: Mapped[str] = mapped_column(db.String(16), default=InspectionState.OPEN)
     by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]

@@ -55,6 +55,7 @@ from ..forms import (
 from ..hazards import TRANSITIONS, HazardAction, HazardState, Refused, act, allowed, state_label
 from ..i18n import gettext as _
 from ..models import (
+    CountState,
     DiseaseCase,
     Drug,
     DrugCount,
@@ -445,7 +446,7 @@ def count():
         if not errors:
             result = drugs.handover(unit, counted, me())
             db.session.commit()
-            if result.state == "open":
+            if result.state == CountState.OPEN:
                 flash(_("The count differs from the ledger: dispensing is blocked until it is "
                         "reconciled or explained and signed."), "danger")
             else:

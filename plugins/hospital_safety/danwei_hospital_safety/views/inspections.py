@@ -31,7 +31,7 @@ from ..forms import choices
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..inspections import KINDS, RESULTS, plan_rows
-from ..models import ChecklistTemplate, Hazard, Inspection, InspectionResult
+from ..models import ChecklistTemplate, Hazard, Inspection, InspectionResult, InspectionState
 from . import bp
 
 P = "hospital_safety"
@@ -128,7 +128,7 @@ def inspection(inspection_id):
     """Go through the checklist: pass / fail / n.a.; a fail needs a note, a photo may follow."""
     inspection = visible_inspection(inspection_id)
     errors, values = {}, request.form
-    may_edit = inspection.state == "open" and can(f"{P}.inspect", inspection.unit)
+    may_edit = inspection.state == InspectionState.OPEN and can(f"{P}.inspect", inspection.unit)
     if request.method == "POST":
         if not may_edit:  # CSRF: core's CSRFProtect checks every POST
 
@@ -154,7 +154,7 @@ def inspection(inspection_id):
                 return render_template("hospital_safety/inspection.html", inspection=inspection,
                                        errors=errors, values=values, may_edit=may_edit,
                                        kinds=KINDS, results=RESULTS), 400
-            inspection.state, inspection.done_at = "done", utcnow()
+            inspection.state, inspection.done_at = InspectionState.DONE, utcnow()
             audit(f"{P}.inspection_done", subject=inspection, unit=inspection.unit,
                   summary=str(KINDS[inspection.kind]))
             db.session.commit()
