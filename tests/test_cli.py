@@ -66,6 +66,8 @@ def environment(fresh_database_url, tmp_path, monkeypatch):
         "DANWEI_DEFAULT_LOCALE": "en",
         "DANWEI_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "DANWEI_RUN_JOBS_IN_PROCESS": "false",
+        # no background threads of the web process: they would outlive the test and its database
+        "DANWEI_RUN_TASKS_IN_PROCESS": "false",
         "DANWEI_STRICT_PLUGINS": "false",
         "FLASK_RUN_FROM_CLI": "true",  # FlaskGroup sets it; let monkeypatch restore it
     }
